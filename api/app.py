@@ -1,0 +1,72 @@
+"""The FastAPI application: one driver for the process, created at start-up, closed at shutdown."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from api.errors import install_error_handlers
+from api.graph import GraphReader
+from api.routes import entities, meta, pages
+from core.db import Database, open_driver, resolve_connection
+from core.queries import Queries
+from core.schema import load_schema
+from core.settings import Settings
+
+HERE = Path(__file__).parent
+log = logging.getLogger("atlas.api")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        connection = resolve_connection(settings)
+        driver = open_driver(connection, retry_seconds=2)
+        db = Database(driver, connection.database)
+        if not db.ping():  # serve anyway: requests answer 503 until Neo4j is back
+            log.warning("Neo4j at %s does not answer yet", connection.uri)
+        app.state.reader = GraphReader(db, Queries(settings.cypher_dir), load_schema())
+        try:
+            yield
+        finally:
+            driver.close()
+
+    app = FastAPI(
+        title="Atlas",
+        summary="A research field's knowledge graph: entities, typed relations, similar entities.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["plural"] = plural_heading
+    app.state.templates = templates
+
+    def render_error(request: Request, status: int, message: str) -> Response:
+        return templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": message}, status_code=status
+        )
+
+    app.state.render_error = render_error
+    install_error_handlers(app)
+    app.include_router(entities.router)
+    app.include_router(meta.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    return app
+
+
+def plural_heading(entity_type: str) -> str:
+    """'paper' -> 'Papers', 'research_query' -> 'Research Queries': the group headings."""
+    words = entity_type.replace("_", " ").title()
+    if words.endswith("y") and not words.endswith(("ay", "ey", "oy")):
+        return words[:-1] + "ies"
+    return words + ("es" if words.endswith(("s", "x", "ch", "sh")) else "s")

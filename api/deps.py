@@ -1,0 +1,23 @@
+"""Shared request dependencies: the one GraphReader the app built at start-up."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.graph import GraphReader
+
+
+def get_reader(request: Request) -> GraphReader:
+    reader: GraphReader = request.app.state.reader
+    return reader
+
+
+Reader = Annotated[GraphReader, Depends(get_reader)]
+
+
+def wants_html(request: Request) -> bool:
+    """Browsers ask for text/html first; API clients ask for JSON or anything (*/*)."""
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept

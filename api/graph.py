@@ -1,0 +1,149 @@
+"""Reads behind every endpoint: run a `cypher/` query, shape its records into response models.
+
+One function builds each answer; the JSON and HTML routes both render what it returns.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from typing import Any
+
+from api import models
+from core.db import Database
+from core.errors import EntityNotFound
+from core.queries import Queries
+from core.schema import Schema
+
+DEFAULT_THRESHOLD = 0.65
+# The vector index is approximate and returns a fixed number of nearest entities: ask for more
+# than will be shown, and widen while every candidate still passes the threshold.
+FIRST_CANDIDATES = 200
+MAX_CANDIDATES = 100_000
+LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+class GraphReader:
+    def __init__(self, db: Database, queries: Queries, schema: Schema) -> None:
+        self.db = db
+        self.queries = queries
+        self.schema = schema
+
+    def entity(self, entity_id: str) -> models.Entity:
+        records = self.db.read(self.queries["entity"], id=entity_id)
+        if not records:
+            raise EntityNotFound(entity_id)
+        raw = dict(records[0]["entity"])
+        raw["properties"] = json.loads(raw.pop("properties_json") or "{}")
+        raw["aliases"] = raw.get("aliases") or []
+        raw["description"] = raw.get("description") or ""
+        return models.Entity.model_validate(raw)
+
+    def neighborhood(
+        self, entity_id: str, limit: int = 25, types: list[str] | None = None
+    ) -> models.Neighborhood:
+        records = self.db.read(
+            self.queries["neighborhood"], id=entity_id, limit=limit, types=types,
+            type_order=list(self.schema.entity_types),
+        )
+        groups = [
+            models.NeighbourGroup(type=r["type"], count=r["count"],
+                                  neighbours=[_neighbour(n) for n in r["neighbours"]])
+            for r in records
+        ]
+        return models.Neighborhood(limit=limit, groups=groups)
+
+    def similar(
+        self, entity_id: str, threshold: float = DEFAULT_THRESHOLD, limit: int = 20,
+        types: list[str] | None = None,
+    ) -> models.Similar:
+        candidates = max(FIRST_CANDIDATES, 4 * limit)
+        while True:
+            records = self.db.read(
+                self.queries["similar"], id=entity_id, threshold=threshold, limit=limit,
+                candidates=candidates, types=types,
+            )
+            if not records:  # the entity has no embedding yet
+                return models.Similar(threshold=threshold, count=0, items=[])
+            record = records[0]
+            if not record["saturated"] or candidates >= MAX_CANDIDATES:
+                break
+            candidates = min(candidates * 4, MAX_CANDIDATES)
+        items = [models.SimilarEntity(**_summary(item), score=round(item["score"], 3))
+                 for item in record["items"]]
+        return models.Similar(threshold=threshold, count=record["count"], items=items)
+
+    def page(self, entity_id: str, limit: int = 25, threshold: float = DEFAULT_THRESHOLD,
+             similar_limit: int = 20) -> models.EntityPage:
+        entity = self.entity(entity_id)
+        redirected_from = None
+        if entity.merged_into:
+            redirected_from, entity = entity.id, self.entity(entity.merged_into)
+        return models.EntityPage(
+            entity=entity,
+            neighborhood=self.neighborhood(entity.id, limit=limit),
+            similar=self.similar(entity.id, threshold=threshold, limit=similar_limit),
+            redirected_from=redirected_from,
+        )
+
+    def search(self, query: str, limit: int = 20) -> models.SearchResults:
+        terms = LUCENE_SPECIAL.sub(r"\\\1", query.strip())  # user text is plain words, not Lucene
+        if not terms:
+            return models.SearchResults(query=query, items=[])
+        records = self.db.read(self.queries["search"], q=terms, limit=limit)
+        items = [models.SearchHit(entity=models.EntitySummary(**_summary(r["entity"])), score=r["score"])
+                 for r in records]
+        return models.SearchResults(query=query, items=items)
+
+    def stats(self) -> models.Stats:
+        record = self.db.read(self.queries["stats"])[0]
+        entity_types = [models.TypeCount(**row) for row in record["entity_types"]]
+        relation_types = [models.TypeCount(**row) for row in record["relation_types"]]
+        return models.Stats(
+            entities=sum(t.count for t in entity_types),
+            relations=sum(t.count for t in relation_types),
+            entity_types=entity_types,
+            relation_types=relation_types,
+        )
+
+    def list_entities(self, entity_type: str | None, status: str | None, cursor: str | None,
+                      limit: int) -> models.EntityList:
+        after = decode_cursor(cursor) if cursor else ""
+        records = self.db.read(self.queries["entities"], type=entity_type, status=status,
+                               after=after, limit=limit)
+        items = [models.EntitySummary(**_summary(r["entity"])) for r in records[:limit]]
+        next_cursor = encode_cursor(items[-1].id) if len(records) > limit else None
+        return models.EntityList(items=items, next_cursor=next_cursor)
+
+
+def encode_cursor(last_id: str) -> str:
+    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidCursor(f"invalid cursor {cursor!r}") from error
+
+
+def _summary(raw: Any) -> dict[str, Any]:
+    return {
+        "id": raw["id"], "type": raw["type"], "name": raw["name"],
+        "description": raw.get("description") or "", "status": raw.get("status") or "active",
+    }
+
+
+def _neighbour(raw: Any) -> models.Neighbour:
+    relations = [
+        models.Relation(type=r["type"], direction=r["direction"],
+                        description=r.get("description") or "", source_ref=r.get("source_ref"))
+        for r in sorted(raw["relations"], key=lambda r: (r["type"], r["direction"]))
+    ]
+    return models.Neighbour(**_summary(raw), degree=raw["degree"], relations=relations)

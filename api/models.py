@@ -1,0 +1,115 @@
+"""Response models: every endpoint declares one, so /docs is the contract."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Entity(BaseModel):
+    id: str
+    type: str
+    name: str
+    description: str = ""
+    status: str = "active"
+    aliases: list[str] = Field(default_factory=list)
+    url: str | None = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+    degree: int = Field(0, description="Number of typed relationships of this entity.")
+    merged_into: str | None = Field(None, description="Set when curation merged this entity away.")
+
+
+class EntitySummary(BaseModel):
+    id: str
+    type: str
+    name: str
+    description: str = ""
+    status: str = "active"
+
+
+class Relation(BaseModel):
+    type: str
+    direction: Literal["out", "in"] = Field(
+        description="'out' when the page's entity is the relation's source."
+    )
+    description: str = ""
+    source_ref: str | None = None
+
+
+class Neighbour(EntitySummary):
+    degree: int
+    relations: list[Relation]
+
+
+class NeighbourGroup(BaseModel):
+    type: str
+    count: int = Field(description="Exact number of distinct neighbours of this type.")
+    neighbours: list[Neighbour] = Field(description="Ranked by degree, then name; at most `limit`.")
+
+
+class Neighborhood(BaseModel):
+    limit: int
+    groups: list[NeighbourGroup]
+
+
+class SimilarEntity(EntitySummary):
+    score: float = Field(description="Cosine similarity, rounded to 3 places.")
+
+
+class Similar(BaseModel):
+    threshold: float
+    count: int = Field(description="Exact number of entities at or above the threshold.")
+    items: list[SimilarEntity]
+
+
+class EntityPage(BaseModel):
+    entity: Entity
+    neighborhood: Neighborhood
+    similar: Similar
+    redirected_from: str | None = Field(
+        None, description="The id asked for, when it was merged into this entity."
+    )
+
+
+class SearchHit(BaseModel):
+    entity: EntitySummary
+    score: float
+
+
+class SearchResults(BaseModel):
+    query: str
+    items: list[SearchHit]
+
+
+class TypeCount(BaseModel):
+    type: str
+    count: int
+
+
+class Stats(BaseModel):
+    entities: int
+    relations: int
+    entity_types: list[TypeCount]
+    relation_types: list[TypeCount]
+
+
+class EntityList(BaseModel):
+    items: list[EntitySummary]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` to get the next page.")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "unavailable"]
+    neo4j: bool
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail

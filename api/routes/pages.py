@@ -1,0 +1,38 @@
+"""HTML pages, rendered on the server from the same data as the JSON endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import Reader
+from api.graph import DEFAULT_THRESHOLD, GraphReader
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, reader: Reader,
+         q: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+    results = reader.search(q, limit=50) if q else None
+    return request.app.state.templates.TemplateResponse(
+        request, "home.html", {"stats": reader.stats(), "q": q or "", "results": results}
+    )
+
+
+@router.get("/e/{entity_id}", response_class=HTMLResponse, name="entity_html")
+def entity_html(request: Request, entity_id: str, reader: Reader) -> Response:
+    return render_entity_page(request, reader, entity_id)
+
+
+def render_entity_page(request: Request, reader: GraphReader, entity_id: str) -> Response:
+    """The seed page's layout; a merged entity's page redirects to its canonical entity."""
+    page = reader.page(entity_id, threshold=DEFAULT_THRESHOLD)
+    if page.redirected_from is not None:
+        target = request.url_for("entity_html", entity_id=page.entity.id)
+        return RedirectResponse(target, status_code=301)
+    return request.app.state.templates.TemplateResponse(
+        request, "entity.html", {"page": page, "schema": reader.schema}
+    )

@@ -1,0 +1,95 @@
+"""The Neo4j driver: where the server is, how to log in, and how queries run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+import neo4j
+from neo4j import Driver, GraphDatabase, RoutingControl
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from core.errors import ConfigurationError, DatabaseUnavailable
+from core.settings import Settings
+
+UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
+
+
+@dataclass(frozen=True)
+class Connection:
+    uri: str
+    user: str
+    password: str
+    database: str
+
+
+def resolve_connection(settings: Settings) -> Connection:
+    """An external server when NEO4J_URI is set; otherwise the local server Atlas started."""
+    if settings.neo4j_uri:
+        if settings.neo4j_password is None:
+            raise ConfigurationError("NEO4J_URI is set but NEO4J_PASSWORD is not")
+        return Connection(
+            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
+        )
+    bolt_port = settings.neo4j_bolt_port
+    info_file = settings.state_dir / "neo4j" / "atlas-server.json"
+    if info_file.exists():  # the ports the local server was actually started with
+        bolt_port = json.loads(info_file.read_text())["bolt_port"]
+    if not settings.password_file.exists():
+        raise ConfigurationError(
+            f"no Neo4j password file at {settings.password_file}: run `atlas neo4j start` first, "
+            "or set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD"
+        )
+    password = settings.password_file.read_text().strip()
+    return Connection(f"bolt://127.0.0.1:{bolt_port}", "neo4j", password, settings.neo4j_database)
+
+
+def open_driver(connection: Connection, *, retry_seconds: float = 30, pool_size: int = 50) -> Driver:
+    """A driver for the process. `retry_seconds` bounds how long a query is retried while the
+    server is unreachable: short for the API (answer 503 quickly), longer for batch ingest."""
+    return GraphDatabase.driver(
+        connection.uri,
+        auth=(connection.user, connection.password),
+        connection_acquisition_timeout=10,
+        max_connection_pool_size=pool_size,
+        connection_timeout=5,
+        max_transaction_retry_time=retry_seconds,
+        notifications_min_severity="OFF",  # schema hints about absent keys are noise here
+    )
+
+
+class Database:
+    """One driver for the process plus the database name; every query goes through here."""
+
+    def __init__(self, driver: Driver, database: str = "neo4j") -> None:
+        self.driver = driver
+        self.database = database
+
+    def read(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
+        return self._run(query, params, RoutingControl.READ)
+
+    def write(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
+        return self._run(query, params, RoutingControl.WRITE)
+
+    def _run(
+        self, query: LiteralString, params: dict[str, Any], routing: RoutingControl
+    ) -> list[neo4j.Record]:
+        try:
+            records, _, _ = self.driver.execute_query(
+                query, params, database_=self.database, routing_=routing
+            )
+        except UNAVAILABLE as error:
+            raise DatabaseUnavailable(f"Neo4j is not answering: {type(error).__name__}") from error
+        except Neo4jError:
+            raise
+        except DriverError as error:
+            raise DatabaseUnavailable(f"Neo4j connection failed: {type(error).__name__}") from error
+        return records
+
+    def ping(self) -> bool:
+        try:
+            self.read("RETURN 1 AS ok")
+        except DatabaseUnavailable:
+            return False
+        return True

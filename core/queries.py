@@ -1,0 +1,37 @@
+"""Loads the Cypher in `cypher/*.cypher`: the same text Neo4j Browser and notebooks run.
+
+Each file begins with a comment holding an example `:param` line, e.g.
+`// :param {id: 'concept:alignment-faking', limit: 25}`; paste it (without `//`) into Browser, then
+run the file unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import LiteralString, cast
+
+PARAM_LINE = re.compile(r"^//\s*(:param\s+.*)$", re.MULTILINE)
+
+
+class Queries:
+    """The named Cypher queries of a `cypher/` folder, read once."""
+
+    def __init__(self, cypher_dir: Path) -> None:
+        self._texts = {path.stem: path.read_text(encoding="utf-8") for path in cypher_dir.glob("*.cypher")}
+        if not self._texts:
+            raise FileNotFoundError(f"no .cypher files in {cypher_dir}")
+
+    def __getitem__(self, name: str) -> LiteralString:
+        # The text comes from a file in the repository, never from user input.
+        return cast(LiteralString, self._texts[name])
+
+    def names(self) -> list[str]:
+        return sorted(self._texts)
+
+    def example_param_line(self, name: str) -> str:
+        """The `:param {...}` line of a query's header, as Browser takes it."""
+        match = PARAM_LINE.search(self._texts[name])
+        if match is None:
+            raise ValueError(f"{name}.cypher has no '// :param {{...}}' header line")
+        return match.group(1)

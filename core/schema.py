@@ -1,0 +1,39 @@
+"""The type schema: which entity and relation types exist, their Neo4j names and display order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+SCHEMA_FILE = Path(__file__).with_name("schema.yaml")
+
+
+@dataclass(frozen=True)
+class Schema:
+    entity_types: tuple[str, ...]  # in display order
+    relation_types: tuple[str, ...]
+
+    def label(self, entity_type: str) -> str:
+        """`research_area` -> `ResearchArea`: the Neo4j label of an entity type."""
+        return "".join(part.capitalize() for part in entity_type.split("_"))
+
+    def rel_type(self, relation_type: str) -> str:
+        """`associated_with` -> `ASSOCIATED_WITH`: the Neo4j relationship type."""
+        return relation_type.upper()
+
+    def relation_from_neo4j(self, neo4j_type: str) -> str:
+        return neo4j_type.lower()
+
+
+@cache
+def load_schema(path: Path = SCHEMA_FILE) -> Schema:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entity_types = tuple(raw["entity_types"])
+    relation_types = tuple(raw["relation_types"])
+    for name in (*entity_types, *relation_types):
+        if not isinstance(name, str) or not name.replace("_", "").isalpha() or not name.islower():
+            raise ValueError(f"{path}: type {name!r} is not lowercase snake_case")
+    return Schema(entity_types, relation_types)

@@ -1,0 +1,53 @@
+"""All configuration, read once from the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Atlas settings. `ATLAS_*` variables, plus `NEO4J_URI/USER/PASSWORD` for an external server."""
+
+    model_config = SettingsConfigDict(env_prefix="ATLAS_", env_file=".env", extra="ignore")
+
+    # An external Neo4j (docker compose, Aura, a cluster). When unset, Atlas uses its local server.
+    neo4j_uri: str | None = Field(None, validation_alias=AliasChoices("NEO4J_URI", "ATLAS_NEO4J_URI"))
+    neo4j_user: str = Field("neo4j", validation_alias=AliasChoices("NEO4J_USER", "ATLAS_NEO4J_USER"))
+    neo4j_password: str | None = Field(
+        None, validation_alias=AliasChoices("NEO4J_PASSWORD", "ATLAS_NEO4J_PASSWORD"), repr=False
+    )
+    neo4j_database: str = Field(
+        "neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "ATLAS_NEO4J_DATABASE")
+    )
+
+    # The local server Atlas runs itself.
+    state_dir: Path = Field(Path(".atlas"), description="Local Neo4j data, logs and secrets.")
+    neo4j_cache_dir: Path = Field(
+        Path.home() / ".cache" / "atlas" / "neo4j", description="Resolved Neo4j jars, per version."
+    )
+    neo4j_bolt_port: int = 7687
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "2g"
+    neo4j_pagecache: str = "2g"
+
+    # The API.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_key: str | None = Field(None, repr=False)
+
+    cypher_dir: Path = PROJECT_ROOT / "cypher"
+    embedding_batch_size: int = 64
+    write_batch_size: int = 1000
+
+    @property
+    def password_file(self) -> Path:
+        return self.state_dir / "neo4j-password"
+
+    @property
+    def api_key_file(self) -> Path:
+        return self.state_dir / "api-key"

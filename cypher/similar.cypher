@@ -1,0 +1,31 @@
+// :param {id: 'concept:alignment-faking', threshold: 0.65, limit: 20, candidates: 200, types: null}
+// Entities semantically close to one entity (cosine >= $threshold) that are neither the entity
+// itself nor joined to it by any typed relationship, in either direction: candidates for new edges
+// or unrecognised duplicates. The vector index returns the $candidates nearest entities; its score
+// is (1 + cosine) / 2, so the exact cosine is recomputed from the stored embeddings.
+// `saturated` is true when even the farthest candidate passed the threshold: more may lie beyond
+// $candidates, and the caller widens the search (the API does, until it is not saturated).
+MATCH (e:Entity {id: $id})
+WHERE e.embedding IS NOT NULL
+CALL db.index.vector.queryNodes('entity_embedding', $candidates, e.embedding)
+YIELD node AS other, score
+WITH e, collect({other: other, score: score}) AS hits
+WITH e, hits, size(hits) AS fetched,
+     reduce(lowest = 1.0, hit IN hits | CASE WHEN hit.score < lowest THEN hit.score ELSE lowest END) AS lowest
+UNWIND hits AS hit
+WITH e, fetched, lowest, hit.other AS other,
+     2 * vector.similarity.cosine(e.embedding, hit.other.embedding) - 1 AS cosine
+WHERE cosine >= $threshold
+  AND other <> e
+  AND coalesce(other.status, 'active') <> 'merged'
+  AND ($types IS NULL OR other.type IN $types)
+  AND NOT EXISTS { (e)--(other) }
+  AND NOT other.id IN coalesce(e.dismissed, [])
+WITH fetched, lowest, other, cosine
+ORDER BY cosine DESC, other.id
+WITH fetched, lowest, collect({
+  id: other.id, type: other.type, name: other.name, description: other.description,
+  status: other.status, score: cosine
+}) AS matches
+RETURN size(matches) AS count, matches[..$limit] AS items,
+       fetched = $candidates AND 2 * lowest - 1 >= $threshold AS saturated

@@ -1,0 +1,191 @@
+"""`atlas ingest`: read, validate everything, then write in idempotent batches."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from core.db import Database
+from core.queries import Queries
+from core.schema import load_schema
+from ingest.embedding import Embedder, embedding_hash, embedding_text
+from ingest.problems import IngestError, Problem
+from ingest.readers import RawRecord, expand_paths, read_file
+from ingest.records import EntityRecord, RelationRecord
+from ingest.validate import ValidInput, validate
+
+T = TypeVar("T")
+SETUP_QUERIES = (
+    "create_entity_id_constraint",
+    "create_entity_text_index",
+    "create_entity_embedding_index",
+)
+
+# Reports progress: (stage, done, total).
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass
+class Outcomes:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class IngestSummary:
+    entities: Outcomes = field(default_factory=Outcomes)
+    relations: Outcomes = field(default_factory=Outcomes)
+    embeddings_computed: int = 0
+    merged_kept: int = 0  # records of entities curation merged away; they stay merged
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "entities": vars(self.entities), "relations": vars(self.relations),
+            "embeddings_computed": self.embeddings_computed, "merged_kept": self.merged_kept,
+        }
+
+
+def batched(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Ingester:
+    """Writes validated records. Idempotent: the same input twice leaves the graph identical."""
+
+    def __init__(
+        self, db: Database, queries: Queries, embedder: Embedder, batch_size: int = 1000,
+        progress: Progress = _no_progress,
+    ) -> None:
+        self.db = db
+        self.queries = queries
+        self.embedder = embedder
+        self.batch_size = batch_size
+        self.progress = progress
+
+    def ingest_paths(self, paths: list[Path]) -> IngestSummary:
+        return self.ingest_records(*read_all(paths))
+
+    def ingest_records(self, records: list[RawRecord], problems: list[Problem]) -> IngestSummary:
+        """Validate everything first; on any problem raise IngestError having written nothing."""
+        valid, invalid = validate(records, self.existing_ids)
+        problems = problems + invalid
+        if problems:
+            raise IngestError(problems)
+        self.ensure_indexes()
+        return self.write(valid)
+
+    def ensure_indexes(self) -> None:
+        for name in SETUP_QUERIES:
+            self.db.write(self.queries[name])
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        return set(self._existing(list(ids)))
+
+    def write(self, valid: ValidInput) -> IngestSummary:
+        summary = IngestSummary()
+        existing = self._existing([entity.entity_id for entity in valid.entities])
+        to_write, to_embed = self._plan_entities(valid.entities, existing, summary)
+        self._write_entities(to_write)
+        summary.embeddings_computed = self._embed(to_embed)
+        self._write_relations(valid.relations, summary)
+        return summary
+
+    def _existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in batched(ids, 10_000):
+            for record in self.db.read(self.queries["existing_entities"], ids=list(chunk)):
+                found[record["id"]] = record.data()
+        return found
+
+    def _plan_entities(
+        self, entities: list[EntityRecord], existing: dict[str, dict[str, Any]], summary: IngestSummary
+    ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+        """Which entities to write (new or changed) and which to embed (text changed or missing)."""
+        schema = load_schema()
+        to_write, to_embed = [], []
+        for entity in entities:
+            props = entity_properties(entity)
+            old = existing.get(entity.entity_id)
+            if old is not None and old["status"] == "merged":
+                summary.merged_kept += 1
+                continue
+            if old is None:
+                summary.entities.created += 1
+            elif old["content_hash"] == props["content_hash"]:
+                summary.entities.unchanged += 1
+            else:
+                summary.entities.updated += 1
+            if old is None or old["content_hash"] != props["content_hash"]:
+                to_write.append({"id": entity.entity_id, "label": schema.label(entity.type), "props": props})
+            text = embedding_text(entity)
+            if old is None or not old["has_embedding"] or old["embedding_hash"] != embedding_hash(text):
+                to_embed.append((entity.entity_id, text))
+        return to_write, to_embed
+
+    def _write_entities(self, rows: list[dict[str, Any]]) -> None:
+        for done, chunk in enumerate(batched(rows, self.batch_size)):
+            self.db.write(self.queries["upsert_entities"], rows=list(chunk))
+            self.progress("entities", min((done + 1) * self.batch_size, len(rows)), len(rows))
+
+    def _embed(self, items: list[tuple[str, str]]) -> int:
+        chunk_size = max(self.batch_size, 256)
+        for done, chunk in enumerate(batched(items, chunk_size)):
+            vectors = self.embedder.embed([text for _, text in chunk])
+            rows = [
+                {"id": entity_id, "embedding": vector, "embedding_hash": embedding_hash(text)}
+                for (entity_id, text), vector in zip(chunk, vectors, strict=True)
+            ]
+            self.db.write(self.queries["set_embeddings"], rows=rows)
+            self.progress("embeddings", min((done + 1) * chunk_size, len(items)), len(items))
+        return len(items)
+
+    def _write_relations(self, relations: list[RelationRecord], summary: IngestSummary) -> None:
+        schema = load_schema()
+        rows = [
+            {"source": r.source, "rel_type": schema.rel_type(r.type), "target": r.target,
+             "description": r.description, "source_ref": r.source_ref}
+            for r in relations
+        ]
+        for done, chunk in enumerate(batched(rows, self.batch_size)):
+            for record in self.db.write(self.queries["upsert_relations"], rows=list(chunk)):
+                outcomes = summary.relations
+                setattr(outcomes, record["outcome"], getattr(outcomes, record["outcome"]) + record["count"])
+            self.progress("relations", min((done + 1) * self.batch_size, len(rows)), len(rows))
+
+
+def read_all(paths: list[Path]) -> tuple[list[RawRecord], list[Problem]]:
+    files, problems = expand_paths(paths)
+    records: list[RawRecord] = []
+    for path in files:
+        file_records, file_problems = read_file(path)
+        records.extend(file_records)
+        problems.extend(file_problems)
+    return records, problems
+
+
+def entity_properties(entity: EntityRecord) -> dict[str, Any]:
+    """The node properties of an entity, with a hash of them all to detect changes cheaply."""
+    props: dict[str, Any] = {
+        "type": entity.type,
+        "name": entity.name,
+        "description": entity.description,
+        "status": entity.status,
+        "aliases": list(entity.aliases),
+        "url": entity.url,
+        # Neo4j properties cannot hold maps: the free-form properties are kept as JSON text.
+        "properties_json": json.dumps(entity.properties, sort_keys=True, ensure_ascii=False),
+    }
+    props["content_hash"] = hashlib.sha256(
+        json.dumps(props, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    return props

@@ -1,0 +1,219 @@
+"""Read JSON Lines, CSV and YAML files into raw records, each with its file and line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ingest.problems import Location, Problem
+
+MAX_FILE_BYTES = 2 * 1024**3
+MAX_LINE_BYTES = 1024 * 1024
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+YAML_SUFFIXES = {".yaml", ".yml"}
+CSV_KINDS = {"entities.csv": "entity", "relations.csv": "relation"}
+# In CSV, list and mapping fields are written as text: aliases separated by '|', properties as JSON.
+CSV_ALIAS_SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    location: Location
+    data: dict[str, Any]
+
+
+def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
+    """Files to read: each file given, and the supported files inside each folder, in name order."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and _supported(p)))
+        elif path.is_file():
+            if _supported(path):
+                files.append(path)
+            else:
+                problems.append(Problem(Location(path, 0), None, _unsupported_message(path)))
+        else:
+            problems.append(Problem(Location(path, 0), None, "no such file or folder"))
+    return files, problems
+
+
+def _supported(path: Path) -> bool:
+    return path.suffix in JSONL_SUFFIXES | YAML_SUFFIXES or path.name in CSV_KINDS
+
+
+def _unsupported_message(path: Path) -> str:
+    return (
+        "unsupported file: expected .jsonl/.ndjson (JSON Lines), .yaml/.yml, "
+        "or CSV named entities.csv / relations.csv"
+    )
+
+
+def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
+    raw = path.read_bytes()
+    if len(raw) > MAX_FILE_BYTES:
+        return [], [Problem(Location(path, 0), None, "file is larger than 2 GiB; split it")]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return [], [Problem(Location(path, 1), None,
+                            "file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM")]
+    if path.suffix in JSONL_SUFFIXES:
+        return _read_jsonl(path, raw)
+    text, problem = _decode(path, raw)
+    if problem is not None:
+        return [], [problem]
+    if path.suffix in YAML_SUFFIXES:
+        return _read_yaml(path, text)
+    return _read_csv(path, text, CSV_KINDS[path.name])
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, Problem | None]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return "", Problem(Location(path, line), None, f"not valid UTF-8 (byte {error.start})")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return "", Problem(Location(path, line), None, "contains a NUL byte")
+    return text, None
+
+
+def _read_jsonl(path: Path, raw: bytes) -> tuple[list[RawRecord], list[Problem]]:
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    for number, line_bytes in enumerate(raw.split(b"\n"), start=1):
+        location = Location(path, number)
+        if len(line_bytes) > MAX_LINE_BYTES:
+            problems.append(Problem(location, None, f"line is longer than {MAX_LINE_BYTES} bytes"))
+            continue
+        if b"\x00" in line_bytes:
+            problems.append(Problem(location, None, "contains a NUL byte"))
+            continue
+        try:
+            line = line_bytes.decode("utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(Problem(location, None, f"not valid UTF-8 (column {error.start + 1})"))
+            continue
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            problems.append(Problem(location, None, f"invalid JSON: {error.msg} (column {error.colno})"))
+            continue
+        if not isinstance(data, dict):
+            problems.append(Problem(location, None, "each line must be a JSON object"))
+            continue
+        records.append(RawRecord(location, data))
+    return records, problems
+
+
+def _read_yaml(path: Path, text: str) -> tuple[list[RawRecord], list[Problem]]:
+    """A YAML file holds a list of records, or a mapping with `entities:` and `relations:` lists."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return [], []
+        return _records_from_yaml(path, root, loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        problem = getattr(error, "problem", None) or str(error)
+        return [], [Problem(Location(path, line), None, f"invalid YAML: {problem}")]
+    finally:
+        loader.dispose()
+
+
+def _records_from_yaml(
+    path: Path, root: yaml.Node, loader: yaml.SafeLoader
+) -> tuple[list[RawRecord], list[Problem]]:
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    sections: list[tuple[str | None, yaml.Node]] = []
+    if isinstance(root, yaml.SequenceNode):
+        sections.append((None, root))
+    elif isinstance(root, yaml.MappingNode):
+        for key_node, value_node in root.value:
+            kind = {"entities": "entity", "relations": "relation"}.get(key_node.value)
+            if kind is None or not isinstance(value_node, yaml.SequenceNode):
+                problems.append(Problem(Location(path, key_node.start_mark.line + 1), key_node.value,
+                                        "expected 'entities:' or 'relations:' holding a list"))
+                continue
+            sections.append((kind, value_node))
+    else:
+        return [], [Problem(Location(path, root.start_mark.line + 1), None,
+                            "expected a list of records or a mapping with entities/relations")]
+    for kind, sequence in sections:
+        for node in sequence.value:
+            location = Location(path, node.start_mark.line + 1)
+            data = loader.construct_object(node, deep=True)
+            if not isinstance(data, dict):
+                problems.append(Problem(location, None, "each record must be a mapping"))
+                continue
+            if kind is not None:
+                data.setdefault("kind", kind)
+            records.append(RawRecord(location, data))
+    return records, problems
+
+
+def _read_csv(path: Path, text: str, kind: str) -> tuple[list[RawRecord], list[Problem]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], []
+    except csv.Error as error:
+        return [], [Problem(Location(path, 1), None, f"invalid CSV: {error}")]
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    line = reader.line_num
+    for row in _rows(reader, path, problems):
+        location = Location(path, line + 1)  # the row starts after the last line read
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problems.append(Problem(location, None,
+                                    f"row has {len(row)} fields but the header has {len(header)}"))
+            continue
+        data = _csv_record(dict(zip(header, row, strict=True)), kind, location, problems)
+        if data is not None:
+            records.append(RawRecord(location, data))
+    return records, problems
+
+
+def _rows(reader: Any, path: Path, problems: list[Problem]) -> Iterator[list[str]]:
+    try:
+        yield from reader
+    except csv.Error as error:
+        problems.append(Problem(Location(path, reader.line_num), None, f"invalid CSV: {error}"))
+
+
+def _csv_record(
+    row: dict[str, str], kind: str, location: Location, problems: list[Problem]
+) -> dict[str, Any] | None:
+    """Empty cells mean 'not given'; aliases are '|'-separated; properties is a JSON object."""
+    data: dict[str, Any] = {"kind": kind}
+    for column, cell in row.items():
+        if cell == "":
+            continue
+        if column == "aliases":
+            data[column] = [alias.strip() for alias in cell.split(CSV_ALIAS_SEPARATOR) if alias.strip()]
+        elif column == "properties":
+            try:
+                data[column] = json.loads(cell)
+            except json.JSONDecodeError as error:
+                problems.append(Problem(location, column, f"invalid JSON: {error.msg}"))
+                return None
+        else:
+            data[column] = cell
+    return data

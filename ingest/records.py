@@ -1,0 +1,140 @@
+"""The record format: one entity or one relation, as read from JSON Lines, CSV or YAML."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from core.schema import load_schema
+
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+ID_RE = re.compile(rf"^(?P<type>[a-z][a-z_]*):(?P<slug>{SLUG_PATTERN})$")
+# Control characters other than tab and newline are refused: they are never intended in a name or
+# description, and NUL in particular breaks downstream tools.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+STATUSES = ("active", "draft", "deprecated")
+
+MAX_NAME = 500
+MAX_DESCRIPTION = 20_000
+
+Scalar = str | int | float | bool
+ShortText = Annotated[str, Field(max_length=MAX_NAME)]
+
+
+def slugify(text: str) -> str:
+    """'Sycophancy in LLMs' -> 'sycophancy-in-llms' (ASCII letters, digits and single hyphens)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _no_control_characters(value: str) -> str:
+    if match := CONTROL_RE.search(value):
+        raise ValueError(f"contains the control character {match.group()!r}")
+    return value
+
+
+def _check_id(value: str) -> str:
+    if not ID_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not an id of the form <type>:<slug> "
+            "(slug: lowercase letters, digits and single hyphens)"
+        )
+    return value
+
+
+class EntityRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["entity"] = "entity"
+    id: str | None = None
+    type: str
+    name: str = Field(min_length=1, max_length=MAX_NAME)
+    description: str = Field("", max_length=MAX_DESCRIPTION)
+    status: Literal["active", "draft", "deprecated"] = "active"
+    aliases: list[ShortText] = Field(default_factory=list, max_length=100)
+    url: str | None = Field(None, max_length=2000)
+    properties: dict[str, Scalar | list[Scalar] | None] = Field(default_factory=dict)
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        types = load_schema().entity_types
+        if value not in types:
+            raise ValueError(f"unknown entity type {value!r}; known: {', '.join(types)}")
+        return value
+
+    @field_validator("name", "description", "url")
+    @classmethod
+    def _clean_text(cls, value: str | None) -> str | None:
+        return value if value is None else _no_control_characters(value)
+
+    @field_validator("aliases")
+    @classmethod
+    def _clean_aliases(cls, value: list[str]) -> list[str]:
+        return [_no_control_characters(alias) for alias in value]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("id") and isinstance(data.get("name"), str):
+            slug = slugify(data["name"])
+            if slug and isinstance(data.get("type"), str):
+                data = {**data, "id": f"{data['type']}:{slug}"}
+        return data
+
+    @model_validator(mode="after")
+    def _id_matches_type(self) -> EntityRecord:
+        if self.id is None:
+            raise ValueError("id is missing and cannot be derived from the name")
+        _check_id(self.id)
+        prefix = self.id.split(":", 1)[0]
+        if prefix != self.type:
+            raise ValueError(f"id prefix {prefix!r} must equal the type {self.type!r}")
+        return self
+
+    @property
+    def entity_id(self) -> str:
+        assert self.id is not None  # set or derived by validation
+        return self.id
+
+
+class RelationRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["relation"] = "relation"
+    source: str
+    type: str
+    target: str
+    description: str = Field("", max_length=MAX_DESCRIPTION)
+    source_ref: str | None = None
+
+    @field_validator("source", "target", "source_ref")
+    @classmethod
+    def _valid_id(cls, value: str | None) -> str | None:
+        return value if value is None else _check_id(value)
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        types = load_schema().relation_types
+        if value not in types:
+            raise ValueError(f"unknown relation type {value!r}; known: {', '.join(types)}")
+        return value
+
+    @field_validator("description")
+    @classmethod
+    def _clean_text(cls, value: str) -> str:
+        return _no_control_characters(value)
+
+    @model_validator(mode="after")
+    def _not_a_self_loop(self) -> RelationRecord:
+        if self.source == self.target:
+            raise ValueError(f"a relation cannot join {self.source!r} to itself")
+        return self
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.type, self.target)

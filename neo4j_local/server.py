@@ -1,0 +1,288 @@
+"""Resolve the pinned Neo4j Community jars with Maven and run the real server on loopback."""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.errors import ConfigurationError
+
+POM = Path(__file__).with_name("pom.xml")
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+SUPPORTED_JAVA = (17, 21)
+
+# What the official `neo4j console` launcher passes to the JVM (the bootloader, not the server,
+# reads these from neo4j.conf, so launching the entry point directly we pass them ourselves).
+JVM_FLAGS = [
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+AlwaysPreTouch",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.tls.ephemeralDHKeySize=2048",
+    "-Djdk.tls.rejectClientInitiatedRenegotiation=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true",
+    "-Dfile.encoding=UTF-8",
+]
+
+
+def pinned_version() -> str:
+    """The Neo4j version pinned in pom.xml (the only place it is written)."""
+    match = re.search(r"<neo4j\.version>([^<]+)</neo4j\.version>", POM.read_text())
+    if match is None:
+        raise ConfigurationError(f"{POM} has no <neo4j.version>")
+    return match.group(1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def resolve_jars(cache_dir: Path, log: Callable[[str], None] = print) -> Path:
+    """The folder of server jars for the pinned version, resolved with Maven on first use only."""
+    lib = cache_dir / pinned_version() / "lib"
+    if (lib / ".complete").exists():
+        return lib
+    if shutil.which("mvn") is None:
+        raise ConfigurationError("Maven (mvn) is needed once to resolve the Neo4j jars")
+    log(f"Resolving Neo4j {pinned_version()} jars with Maven into {lib} (first run only)...")
+    staging = lib.with_name("lib.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    subprocess.run(
+        [
+            "mvn", "-B", "-q", "-f", str(POM), "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}", "-Dmdep.prependGroupId=true", "-DincludeScope=runtime",
+        ],
+        check=True,
+    )
+    shutil.rmtree(lib, ignore_errors=True)
+    staging.rename(lib)  # a half-finished download is never taken for a complete one
+    (lib / ".complete").touch()
+    return lib
+
+
+def find_java() -> str:
+    """A Java that Neo4j 5.26 supports (17 or 21): JAVA_HOME, then PATH, then /usr/lib/jvm."""
+    candidates = []
+    if java_home := os.environ.get("JAVA_HOME"):
+        candidates.append(str(Path(java_home) / "bin" / "java"))
+    if on_path := shutil.which("java"):
+        candidates.append(on_path)
+    for version in SUPPORTED_JAVA:
+        candidates.extend(str(p / "bin" / "java") for p in sorted(Path("/usr/lib/jvm").glob(f"*{version}*")))
+    for java in candidates:
+        if Path(java).exists() and java_major_version(java) in SUPPORTED_JAVA:
+            return java
+    raise ConfigurationError("Neo4j 5.26 needs Java 17 or 21; none was found (set JAVA_HOME)")
+
+
+def java_major_version(java: str) -> int | None:
+    result = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    match = re.search(r'version "(\d+)', result.stderr)
+    return int(match.group(1)) if match else None
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: the kernel kills it if the test process dies, even by SIGKILL."""
+    pr_set_pdeathsig = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+@dataclass
+class LocalNeo4j:
+    """A Neo4j server whose conf, data and logs live in `home` and that listens on loopback only."""
+
+    home: Path
+    password_file: Path
+    cache_dir: Path
+    bolt_port: int = 7687
+    http_port: int = 7474
+    heap: str = "2g"
+    pagecache: str = "2g"
+
+    @property
+    def info_file(self) -> Path:
+        return self.home / "atlas-server.json"
+
+    @property
+    def console_log(self) -> Path:
+        return self.home / "logs" / "console.log"
+
+    @property
+    def bolt_uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.bolt_port}"
+
+    @property
+    def browser_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}/browser/"
+
+    def pid(self) -> int | None:
+        """The server's pid if it is running, from the info file this class writes."""
+        if not self.info_file.exists():
+            return None
+        pid = int(json.loads(self.info_file.read_text())["pid"])
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return None
+        return pid if ENTRY_POINT.encode() in cmdline else None
+
+    def password(self) -> str:
+        return self.password_file.read_text().strip()
+
+    def start(self, *, die_with_parent: bool = False, timeout: float = 180) -> None:
+        """Start the server (a no-op if it already runs) and return once Bolt answers."""
+        if self.pid() is not None:
+            self._adopt_running_ports()
+            return
+        for port in (self.bolt_port, self.http_port):
+            if port_open(port):
+                raise ConfigurationError(f"port {port} on 127.0.0.1 is already in use")
+        lib = resolve_jars(self.cache_dir)
+        java = find_java()
+        self._write_conf()
+        self._ensure_password(java, lib)
+        self.console_log.parent.mkdir(parents=True, exist_ok=True)
+        command = [
+            java, f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
+            "-cp", f"{self.home / 'plugins'}/*:{self.home / 'conf'}:{lib}/*",
+            ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}",
+            "--console-mode",
+        ]
+        with self.console_log.open("ab") as log:
+            process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=not die_with_parent,
+                preexec_fn=_die_with_parent if die_with_parent else None,  # noqa: PLW1509
+                env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")},
+            )
+        self.info_file.write_text(
+            json.dumps({"pid": process.pid, "bolt_port": self.bolt_port,
+                        "http_port": self.http_port, "version": pinned_version()})
+        )
+        self._wait_for_bolt(process, timeout)
+
+    def stop(self, timeout: float = 60) -> bool:
+        """Shut the server down cleanly (SIGTERM), killing it only if it hangs. False if not running."""
+        pid = self.pid()
+        if pid is None:
+            self.info_file.unlink(missing_ok=True)
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.pid() is not None:
+            time.sleep(0.2)
+        if self.pid() is not None:
+            os.kill(pid, signal.SIGKILL)
+            while self.pid() is not None:
+                time.sleep(0.1)
+        self.info_file.unlink(missing_ok=True)
+        return True
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would; for fault tests."""
+        pid = self.pid()
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            while self.pid() is not None:
+                time.sleep(0.05)
+
+    def _adopt_running_ports(self) -> None:
+        info = json.loads(self.info_file.read_text())
+        self.bolt_port, self.http_port = info["bolt_port"], info["http_port"]
+
+    def _write_conf(self) -> None:
+        for folder in ("conf", "data", "logs", "run", "plugins", "import"):
+            (self.home / folder).mkdir(parents=True, exist_ok=True)
+        settings = {
+            "server.default_listen_address": "127.0.0.1",
+            "server.default_advertised_address": "127.0.0.1",
+            "server.bolt.listen_address": f"127.0.0.1:{self.bolt_port}",
+            "server.bolt.advertised_address": f"127.0.0.1:{self.bolt_port}",
+            "server.http.listen_address": f"127.0.0.1:{self.http_port}",
+            "server.http.advertised_address": f"127.0.0.1:{self.http_port}",
+            "server.https.enabled": "false",
+            "dbms.security.auth_enabled": "true",
+            "server.memory.heap.initial_size": self.heap,
+            "server.memory.heap.max_size": self.heap,
+            "server.memory.pagecache.size": self.pagecache,
+            "server.directories.import": str(self.home / "import"),
+            "dbms.usage_report.enabled": "false",
+        }
+        text = "".join(f"{key}={value}\n" for key, value in settings.items())
+        (self.home / "conf" / "neo4j.conf").write_text("# Written by Atlas at each start.\n" + text)
+
+    def _ensure_password(self, java: str, lib: Path) -> None:
+        """Generate a password before the first start; it lives in a file only its owner can read."""
+        if self.password_file.exists():
+            return
+        if (self.home / "data" / "databases" / "system").exists():
+            raise ConfigurationError(
+                f"{self.password_file} is missing but {self.home} already holds a database; "
+                "restore the file or delete the folder to start afresh"
+            )
+        password = secrets.token_urlsafe(24)
+        subprocess.run(
+            [java, "-cp", f"{self.home / 'conf'}:{lib}/*", ADMIN_TOOL,
+             "dbms", "set-initial-password", password],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")},
+        )
+        self.password_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(password + "\n")
+
+    def _wait_for_bolt(self, process: subprocess.Popen[bytes], timeout: float) -> None:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import AuthError, ServiceUnavailable
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                tail = self.console_log.read_text(errors="replace")[-3000:]
+                raise ConfigurationError(f"Neo4j exited with code {process.returncode}:\n{tail}")
+            if port_open(self.bolt_port):
+                try:
+                    with GraphDatabase.driver(self.bolt_uri, auth=("neo4j", self.password())) as driver:
+                        driver.verify_connectivity()
+                    return
+                except (ServiceUnavailable, OSError):
+                    pass
+                except AuthError as error:
+                    raise ConfigurationError(f"Neo4j rejected the password in {self.password_file}") from error
+            time.sleep(0.5)
+        process.kill()
+        raise ConfigurationError(f"Neo4j did not answer on {self.bolt_uri} within {timeout:.0f}s")
