@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
 
 from api.graph import GraphReader
 
@@ -15,6 +16,11 @@ def get_reader(request: Request) -> GraphReader:
 
 
 Reader = Annotated[GraphReader, Depends(get_reader)]
+
+
+def templates(request: Request) -> Jinja2Templates:
+    found: Jinja2Templates = request.app.state.templates
+    return found
 
 
 def wants_html(request: Request) -> bool:

@@ -29,8 +29,13 @@ STATUS_OF: list[tuple[type[Exception], int, str]] = [
 ]
 
 
-def error_response(request: Request, status: int, code: str, message: str,
-                   details: list[dict[str, Any]] | None = None) -> Response:
+def error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+) -> Response:
     renderer = getattr(request.app.state, "render_error", None)
     if renderer is not None and (request.url.path.startswith("/e/") or wants_html(request)):
         response: Response = renderer(request, status, message)
@@ -57,7 +62,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def http(request: Request, error: Exception) -> Response:
         assert isinstance(error, StarletteHTTPException)
         code = {401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}.get(
-            error.status_code, "http_error")
+            error.status_code, "http_error"
+        )
         return error_response(request, error.status_code, code, str(error.detail))
 
     app.add_exception_handler(RequestValidationError, validation)

@@ -49,25 +49,38 @@ class GraphReader:
         self, entity_id: str, limit: int = 25, types: list[str] | None = None
     ) -> models.Neighborhood:
         records = self.db.read(
-            self.queries["neighborhood"], id=entity_id, limit=limit, types=types,
+            self.queries["neighborhood"],
+            id=entity_id,
+            limit=limit,
+            types=types,
             type_order=list(self.schema.entity_types),
         )
         groups = [
-            models.NeighbourGroup(type=r["type"], count=r["count"],
-                                  neighbours=[_neighbour(n) for n in r["neighbours"]])
+            models.NeighbourGroup(
+                type=r["type"],
+                count=r["count"],
+                neighbours=[_neighbour(n) for n in r["neighbours"]],
+            )
             for r in records
         ]
         return models.Neighborhood(limit=limit, groups=groups)
 
     def similar(
-        self, entity_id: str, threshold: float = DEFAULT_THRESHOLD, limit: int = 20,
+        self,
+        entity_id: str,
+        threshold: float = DEFAULT_THRESHOLD,
+        limit: int = 20,
         types: list[str] | None = None,
     ) -> models.Similar:
         candidates = max(FIRST_CANDIDATES, 4 * limit)
         while True:
             records = self.db.read(
-                self.queries["similar"], id=entity_id, threshold=threshold, limit=limit,
-                candidates=candidates, types=types,
+                self.queries["similar"],
+                id=entity_id,
+                threshold=threshold,
+                limit=limit,
+                candidates=candidates,
+                types=types,
             )
             if not records:  # the entity has no embedding yet
                 return models.Similar(threshold=threshold, count=0, items=[])
@@ -75,12 +88,19 @@ class GraphReader:
             if not record["saturated"] or candidates >= MAX_CANDIDATES:
                 break
             candidates = min(candidates * 4, MAX_CANDIDATES)
-        items = [models.SimilarEntity(**_summary(item), score=round(item["score"], 3))
-                 for item in record["items"]]
+        items = [
+            models.SimilarEntity(**_summary(item), score=round(item["score"], 3))
+            for item in record["items"]
+        ]
         return models.Similar(threshold=threshold, count=record["count"], items=items)
 
-    def page(self, entity_id: str, limit: int = 25, threshold: float = DEFAULT_THRESHOLD,
-             similar_limit: int = 20) -> models.EntityPage:
+    def page(
+        self,
+        entity_id: str,
+        limit: int = 25,
+        threshold: float = DEFAULT_THRESHOLD,
+        similar_limit: int = 20,
+    ) -> models.EntityPage:
         entity = self.entity(entity_id)
         redirected_from = None
         if entity.merged_into:
@@ -97,8 +117,10 @@ class GraphReader:
         if not terms:
             return models.SearchResults(query=query, items=[])
         records = self.db.read(self.queries["search"], q=terms, limit=limit)
-        items = [models.SearchHit(entity=models.EntitySummary(**_summary(r["entity"])), score=r["score"])
-                 for r in records]
+        items = [
+            models.SearchHit(entity=models.EntitySummary(**_summary(r["entity"])), score=r["score"])
+            for r in records
+        ]
         return models.SearchResults(query=query, items=items)
 
     def stats(self) -> models.Stats:
@@ -112,11 +134,13 @@ class GraphReader:
             relation_types=relation_types,
         )
 
-    def list_entities(self, entity_type: str | None, status: str | None, cursor: str | None,
-                      limit: int) -> models.EntityList:
+    def list_entities(
+        self, entity_type: str | None, status: str | None, cursor: str | None, limit: int
+    ) -> models.EntityList:
         after = decode_cursor(cursor) if cursor else ""
-        records = self.db.read(self.queries["entities"], type=entity_type, status=status,
-                               after=after, limit=limit)
+        records = self.db.read(
+            self.queries["entities"], type=entity_type, status=status, after=after, limit=limit
+        )
         items = [models.EntitySummary(**_summary(r["entity"])) for r in records[:limit]]
         next_cursor = encode_cursor(items[-1].id) if len(records) > limit else None
         return models.EntityList(items=items, next_cursor=next_cursor)
@@ -128,22 +152,30 @@ def encode_cursor(last_id: str) -> str:
 
 def decode_cursor(cursor: str) -> str:
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError) as error:
         raise InvalidCursor(f"invalid cursor {cursor!r}") from error
 
 
 def _summary(raw: Any) -> dict[str, Any]:
     return {
-        "id": raw["id"], "type": raw["type"], "name": raw["name"],
-        "description": raw.get("description") or "", "status": raw.get("status") or "active",
+        "id": raw["id"],
+        "type": raw["type"],
+        "name": raw["name"],
+        "description": raw.get("description") or "",
+        "status": raw.get("status") or "active",
     }
 
 
 def _neighbour(raw: Any) -> models.Neighbour:
     relations = [
-        models.Relation(type=r["type"], direction=r["direction"],
-                        description=r.get("description") or "", source_ref=r.get("source_ref"))
+        models.Relation(
+            type=r["type"],
+            direction=r["direction"],
+            description=r.get("description") or "",
+            source_ref=r.get("source_ref"),
+        )
         for r in sorted(raw["relations"], key=lambda r: (r["type"], r["direction"]))
     ]
     return models.Neighbour(**_summary(raw), degree=raw["degree"], relations=relations)

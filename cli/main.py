@@ -21,9 +21,12 @@ from core.queries import Queries
 from core.settings import PROJECT_ROOT, Settings
 from neo4j_local.server import LocalNeo4j, pinned_version
 
-app = typer.Typer(help="Atlas: a knowledge graph of a research field, on Neo4j.", no_args_is_help=True)
-neo4j_app = typer.Typer(help="Run the local Neo4j server (unless NEO4J_URI points elsewhere).",
-                        no_args_is_help=True)
+app = typer.Typer(
+    help="Atlas: a knowledge graph of a research field, on Neo4j.", no_args_is_help=True
+)
+neo4j_app = typer.Typer(
+    help="Run the local Neo4j server (unless NEO4J_URI points elsewhere).", no_args_is_help=True
+)
 app.add_typer(neo4j_app, name="neo4j")
 console = Console()
 err_console = Console(stderr=True)
@@ -66,17 +69,27 @@ def neo4j_start(as_json: JsonOption = False) -> None:
     """Start Neo4j on 127.0.0.1 (resolving its jars on first use); harmless if already running."""
     settings = Settings()
     if settings.neo4j_uri:
-        emit({"uri": settings.neo4j_uri, "managed": False}, as_json,
-             f"NEO4J_URI is set: using {settings.neo4j_uri}; no local server started.")
+        emit(
+            {"uri": settings.neo4j_uri, "managed": False},
+            as_json,
+            f"NEO4J_URI is set: using {settings.neo4j_uri}; no local server started.",
+        )
         return
     server = local_server(settings)
     try:
         server.start()
     except ConfigurationError as error:
         raise fail(str(error), EXIT_UNAVAILABLE) from error
-    emit({"bolt_uri": server.bolt_uri, "browser_url": server.browser_url, "version": pinned_version()},
-         as_json, f"Neo4j {pinned_version()} is running.\n  Bolt:    {server.bolt_uri}\n"
-         f"  Browser: {server.browser_url}  (user neo4j, password in {settings.password_file})")
+    emit(
+        {
+            "bolt_uri": server.bolt_uri,
+            "browser_url": server.browser_url,
+            "version": pinned_version(),
+        },
+        as_json,
+        f"Neo4j {pinned_version()} is running.\n  Bolt:    {server.bolt_uri}\n"
+        f"  Browser: {server.browser_url}  (user neo4j, password in {settings.password_file})",
+    )
 
 
 @neo4j_app.command("stop")
@@ -93,17 +106,28 @@ def neo4j_status(as_json: JsonOption = False) -> None:
     pid = server.pid()
     if pid is not None:
         server.start()  # adopts the ports of the running server; starts nothing
-    status = {"running": pid is not None, "pid": pid, "version": pinned_version(),
-              "bolt_port": server.bolt_port, "http_port": server.http_port}
-    text = (f"running (pid {pid}), Neo4j {pinned_version()}, bolt {server.bolt_port}, "
-            f"http {server.http_port}" if pid else f"not running (Neo4j {pinned_version()})")
+    status = {
+        "running": pid is not None,
+        "pid": pid,
+        "version": pinned_version(),
+        "bolt_port": server.bolt_port,
+        "http_port": server.http_port,
+    }
+    text = (
+        f"running (pid {pid}), Neo4j {pinned_version()}, bolt {server.bolt_port}, "
+        f"http {server.http_port}"
+        if pid
+        else f"not running (Neo4j {pinned_version()})"
+    )
     emit(status, as_json, text)
     if pid is None:
         raise typer.Exit(EXIT_UNAVAILABLE)
 
 
 @neo4j_app.command("logs")
-def neo4j_logs(lines: Annotated[int, typer.Option(help="How many lines from the end.")] = 50) -> None:
+def neo4j_logs(
+    lines: Annotated[int, typer.Option(help="How many lines from the end.")] = 50,
+) -> None:
     """The end of the local Neo4j's console log."""
     log = local_server(Settings()).console_log
     if not log.exists():
@@ -113,7 +137,10 @@ def neo4j_logs(lines: Annotated[int, typer.Option(help="How many lines from the 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.jsonl, .yaml, entities.csv, relations.csv).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files or folders (.jsonl, .yaml, entities.csv, relations.csv)."),
+    ],
     as_json: JsonOption = False,
 ) -> None:
     """Validate the files, then write entities, embeddings and relations. Nothing is written if any
@@ -126,8 +153,13 @@ def ingest(
     db = open_database(settings)
     try:
         with _progress(quiet=as_json) as report:
-            ingester = Ingester(db, Queries(settings.cypher_dir), _LazyEmbedder(settings),
-                                settings.write_batch_size, progress=report)
+            ingester = Ingester(
+                db,
+                Queries(settings.cypher_dir),
+                _LazyEmbedder(settings),
+                settings.write_batch_size,
+                progress=report,
+            )
             summary = ingester.ingest_paths(paths)
     except IngestError as error:
         raise fail(str(error), EXIT_INVALID_INPUT) from error
@@ -137,11 +169,14 @@ def ingest(
         db.driver.close()
     data = summary.as_dict()
     e, r = data["entities"], data["relations"]
-    emit(data, as_json,
-         f"entities: {e['created']} created, {e['updated']} updated, {e['unchanged']} unchanged\n"
-         f"relations: {r['created']} created, {r['updated']} updated, {r['unchanged']} unchanged\n"
-         f"embeddings computed: {data['embeddings_computed']}"
-         + (f"\nmerged entities left merged: {data['merged_kept']}" if data["merged_kept"] else ""))
+    emit(
+        data,
+        as_json,
+        f"entities: {e['created']} created, {e['updated']} updated, {e['unchanged']} unchanged\n"
+        f"relations: {r['created']} created, {r['updated']} updated, {r['unchanged']} unchanged\n"
+        f"embeddings computed: {data['embeddings_computed']}"
+        + (f"\nmerged entities left merged: {data['merged_kept']}" if data["merged_kept"] else ""),
+    )
     del MiniLMEmbedder
 
 
@@ -165,9 +200,14 @@ class _progress:
     """Rich progress bars per stage on a terminal; silent otherwise."""
 
     def __init__(self, quiet: bool) -> None:
-        self.bars = Progress(TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(),
-                             TimeElapsedColumn(), console=err_console,
-                             disable=quiet or not err_console.is_terminal)
+        self.bars = Progress(
+            TextColumn("{task.description:>10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=quiet or not err_console.is_terminal,
+        )
         self.tasks: dict[str, Any] = {}
 
     def __enter__(self) -> Any:
@@ -195,8 +235,12 @@ def serve(
     from api.app import create_app
 
     settings = Settings()
-    uvicorn.run(create_app(settings), host=host or settings.api_host, port=port or settings.api_port,
-                log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level="info",
+    )
 
 
 @app.command()
@@ -214,7 +258,9 @@ def run(
         f"\nAtlas is up:\n  API docs:     {base}/docs\n"
         f"  Entity page:  {base}/e/concept:alignment-faking\n"
         f"  JSON:         {base}/entities/concept:alignment-faking\n"
-        f"  Neo4j Browser: {browser}\n", highlight=False)
+        f"  Neo4j Browser: {browser}\n",
+        highlight=False,
+    )
     serve(host=None, port=None)
 
 

@@ -30,7 +30,10 @@ def resolve_connection(settings: Settings) -> Connection:
         if settings.neo4j_password is None:
             raise ConfigurationError("NEO4J_URI is set but NEO4J_PASSWORD is not")
         return Connection(
-            settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database
+            settings.neo4j_uri,
+            settings.neo4j_user,
+            settings.neo4j_password,
+            settings.neo4j_database,
         )
     bolt_port = settings.neo4j_bolt_port
     info_file = settings.state_dir / "neo4j" / "atlas-server.json"
@@ -45,7 +48,9 @@ def resolve_connection(settings: Settings) -> Connection:
     return Connection(f"bolt://127.0.0.1:{bolt_port}", "neo4j", password, settings.neo4j_database)
 
 
-def open_driver(connection: Connection, *, retry_seconds: float = 30, pool_size: int = 50) -> Driver:
+def open_driver(
+    connection: Connection, *, retry_seconds: float = 30, pool_size: int = 50
+) -> Driver:
     """A driver for the process. `retry_seconds` bounds how long a query is retried while the
     server is unreachable: short for the API (answer 503 quickly), longer for batch ingest."""
     return GraphDatabase.driver(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import LiteralString, cast
+from typing import LiteralString
 
 PARAM_LINE = re.compile(r"^//\s*(:param\s+.*)$", re.MULTILINE)
 
@@ -18,13 +18,14 @@ class Queries:
     """The named Cypher queries of a `cypher/` folder, read once."""
 
     def __init__(self, cypher_dir: Path) -> None:
-        self._texts = {path.stem: path.read_text(encoding="utf-8") for path in cypher_dir.glob("*.cypher")}
+        self._texts: dict[str, LiteralString] = {
+            path.stem: path.read_text(encoding="utf-8") for path in cypher_dir.glob("*.cypher")
+        }
         if not self._texts:
             raise FileNotFoundError(f"no .cypher files in {cypher_dir}")
 
     def __getitem__(self, name: str) -> LiteralString:
-        # The text comes from a file in the repository, never from user input.
-        return cast(LiteralString, self._texts[name])
+        return self._texts[name]  # text from a repository file, never from user input
 
     def names(self) -> list[str]:
         return sorted(self._texts)

@@ -49,8 +49,10 @@ class IngestSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "entities": vars(self.entities), "relations": vars(self.relations),
-            "embeddings_computed": self.embeddings_computed, "merged_kept": self.merged_kept,
+            "entities": vars(self.entities),
+            "relations": vars(self.relations),
+            "embeddings_computed": self.embeddings_computed,
+            "merged_kept": self.merged_kept,
         }
 
 
@@ -63,7 +65,11 @@ class Ingester:
     """Writes validated records. Idempotent: the same input twice leaves the graph identical."""
 
     def __init__(
-        self, db: Database, queries: Queries, embedder: Embedder, batch_size: int = 1000,
+        self,
+        db: Database,
+        queries: Queries,
+        embedder: Embedder,
+        batch_size: int = 1000,
         progress: Progress = _no_progress,
     ) -> None:
         self.db = db
@@ -108,7 +114,10 @@ class Ingester:
         return found
 
     def _plan_entities(
-        self, entities: list[EntityRecord], existing: dict[str, dict[str, Any]], summary: IngestSummary
+        self,
+        entities: list[EntityRecord],
+        existing: dict[str, dict[str, Any]],
+        summary: IngestSummary,
     ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
         """Which entities to write (new or changed) and which to embed (text changed or missing)."""
         schema = load_schema()
@@ -126,9 +135,15 @@ class Ingester:
             else:
                 summary.entities.updated += 1
             if old is None or old["content_hash"] != props["content_hash"]:
-                to_write.append({"id": entity.entity_id, "label": schema.label(entity.type), "props": props})
+                to_write.append(
+                    {"id": entity.entity_id, "label": schema.label(entity.type), "props": props}
+                )
             text = embedding_text(entity)
-            if old is None or not old["has_embedding"] or old["embedding_hash"] != embedding_hash(text):
+            if (
+                old is None
+                or not old["has_embedding"]
+                or old["embedding_hash"] != embedding_hash(text)
+            ):
                 to_embed.append((entity.entity_id, text))
         return to_write, to_embed
 
@@ -152,14 +167,23 @@ class Ingester:
     def _write_relations(self, relations: list[RelationRecord], summary: IngestSummary) -> None:
         schema = load_schema()
         rows = [
-            {"source": r.source, "rel_type": schema.rel_type(r.type), "target": r.target,
-             "description": r.description, "source_ref": r.source_ref}
+            {
+                "source": r.source,
+                "rel_type": schema.rel_type(r.type),
+                "target": r.target,
+                "description": r.description,
+                "source_ref": r.source_ref,
+            }
             for r in relations
         ]
         for done, chunk in enumerate(batched(rows, self.batch_size)):
             for record in self.db.write(self.queries["upsert_relations"], rows=list(chunk)):
                 outcomes = summary.relations
-                setattr(outcomes, record["outcome"], getattr(outcomes, record["outcome"]) + record["count"])
+                setattr(
+                    outcomes,
+                    record["outcome"],
+                    getattr(outcomes, record["outcome"]) + record["count"],
+                )
             self.progress("relations", min((done + 1) * self.batch_size, len(rows)), len(rows))
 
 

@@ -62,8 +62,13 @@ def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
     if len(raw) > MAX_FILE_BYTES:
         return [], [Problem(Location(path, 0), None, "file is larger than 2 GiB; split it")]
     if raw.startswith(b"\xef\xbb\xbf"):
-        return [], [Problem(Location(path, 1), None,
-                            "file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM")]
+        return [], [
+            Problem(
+                Location(path, 1),
+                None,
+                "file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM",
+            )
+        ]
     if path.suffix in JSONL_SUFFIXES:
         return _read_jsonl(path, raw)
     text, problem = _decode(path, raw)
@@ -107,7 +112,9 @@ def _read_jsonl(path: Path, raw: bytes) -> tuple[list[RawRecord], list[Problem]]
         try:
             data = json.loads(line)
         except json.JSONDecodeError as error:
-            problems.append(Problem(location, None, f"invalid JSON: {error.msg} (column {error.colno})"))
+            problems.append(
+                Problem(location, None, f"invalid JSON: {error.msg} (column {error.colno})")
+            )
             continue
         if not isinstance(data, dict):
             problems.append(Problem(location, None, "each line must be a JSON object"))
@@ -145,13 +152,23 @@ def _records_from_yaml(
         for key_node, value_node in root.value:
             kind = {"entities": "entity", "relations": "relation"}.get(key_node.value)
             if kind is None or not isinstance(value_node, yaml.SequenceNode):
-                problems.append(Problem(Location(path, key_node.start_mark.line + 1), key_node.value,
-                                        "expected 'entities:' or 'relations:' holding a list"))
+                problems.append(
+                    Problem(
+                        Location(path, key_node.start_mark.line + 1),
+                        key_node.value,
+                        "expected 'entities:' or 'relations:' holding a list",
+                    )
+                )
                 continue
             sections.append((kind, value_node))
     else:
-        return [], [Problem(Location(path, root.start_mark.line + 1), None,
-                            "expected a list of records or a mapping with entities/relations")]
+        return [], [
+            Problem(
+                Location(path, root.start_mark.line + 1),
+                None,
+                "expected a list of records or a mapping with entities/relations",
+            )
+        ]
     for kind, sequence in sections:
         for node in sequence.value:
             location = Location(path, node.start_mark.line + 1)
@@ -182,8 +199,11 @@ def _read_csv(path: Path, text: str, kind: str) -> tuple[list[RawRecord], list[P
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            problems.append(Problem(location, None,
-                                    f"row has {len(row)} fields but the header has {len(header)}"))
+            problems.append(
+                Problem(
+                    location, None, f"row has {len(row)} fields but the header has {len(header)}"
+                )
+            )
             continue
         data = _csv_record(dict(zip(header, row, strict=True)), kind, location, problems)
         if data is not None:
@@ -207,7 +227,9 @@ def _csv_record(
         if cell == "":
             continue
         if column == "aliases":
-            data[column] = [alias.strip() for alias in cell.split(CSV_ALIAS_SEPARATOR) if alias.strip()]
+            data[column] = [
+                alias.strip() for alias in cell.split(CSV_ALIAS_SEPARATOR) if alias.strip()
+            ]
         elif column == "properties":
             try:
                 data[column] = json.loads(cell)

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from core.schema import load_schema
 
@@ -49,8 +49,8 @@ class EntityRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: Literal["entity"] = "entity"
-    id: str | None = None
-    type: str
+    type: str  # before `id`, so that the id's check can compare its prefix with the type
+    id: str | None = Field(None, validate_default=True)
     name: str = Field(min_length=1, max_length=MAX_NAME)
     description: str = Field("", max_length=MAX_DESCRIPTION)
     status: Literal["active", "draft", "deprecated"] = "active"
@@ -85,15 +85,16 @@ class EntityRecord(BaseModel):
                 data = {**data, "id": f"{data['type']}:{slug}"}
         return data
 
-    @model_validator(mode="after")
-    def _id_matches_type(self) -> EntityRecord:
-        if self.id is None:
+    @field_validator("id")
+    @classmethod
+    def _id_matches_type(cls, value: str | None, info: ValidationInfo) -> str:
+        if value is None:
             raise ValueError("id is missing and cannot be derived from the name")
-        _check_id(self.id)
-        prefix = self.id.split(":", 1)[0]
-        if prefix != self.type:
-            raise ValueError(f"id prefix {prefix!r} must equal the type {self.type!r}")
-        return self
+        _check_id(value)
+        prefix, entity_type = value.split(":", 1)[0], info.data.get("type")
+        if entity_type is not None and prefix != entity_type:
+            raise ValueError(f"id prefix {prefix!r} must equal the type {entity_type!r}")
+        return value
 
     @property
     def entity_id(self) -> str:

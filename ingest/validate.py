@@ -29,7 +29,9 @@ def parse_record(raw: RawRecord) -> tuple[EntityRecord | RelationRecord | None, 
     elif kind == "relation":
         model = RelationRecord
     else:
-        return None, [Problem(raw.location, "kind", f"must be 'entity' or 'relation', not {kind!r}")]
+        return None, [
+            Problem(raw.location, "kind", f"must be 'entity' or 'relation', not {kind!r}")
+        ]
     try:
         return model.model_validate(raw.data), []
     except ValidationError as error:
@@ -43,7 +45,9 @@ def _problem(location: Location, detail: object) -> Problem:
     return Problem(location, field_name, message)
 
 
-def validate(raw_records: list[RawRecord], existing_ids: ExistingIds) -> tuple[ValidInput, list[Problem]]:
+def validate(
+    raw_records: list[RawRecord], existing_ids: ExistingIds
+) -> tuple[ValidInput, list[Problem]]:
     """Parse and cross-check all records; the problems list is empty when the input is valid."""
     problems: list[Problem] = []
     valid = ValidInput()
@@ -55,20 +59,32 @@ def validate(raw_records: list[RawRecord], existing_ids: ExistingIds) -> tuple[V
         problems.extend(record_problems)
         if isinstance(record, EntityRecord):
             if (first := entity_at.get(record.entity_id)) is not None:
-                problems.append(Problem(raw.location, "id",
-                                        f"{record.entity_id!r} is defined twice (first at {first})"))
+                problems.append(
+                    Problem(
+                        raw.location,
+                        "id",
+                        f"{record.entity_id!r} is defined twice (first at {first})",
+                    )
+                )
                 continue
             entity_at[record.entity_id] = raw.location
             valid.entities.append(record)
         elif isinstance(record, RelationRecord):
             if (first := relation_at.get(record.key)) is not None:
-                problems.append(Problem(raw.location, None,
-                                        f"duplicate relation {_describe(record)} (first at {first})"))
+                problems.append(
+                    Problem(
+                        raw.location,
+                        None,
+                        f"duplicate relation {_describe(record)} (first at {first})",
+                    )
+                )
                 continue
             relation_at[record.key] = raw.location
             valid.relations.append(record)
             relation_locations.append(raw.location)
-    problems.extend(_dangling_endpoints(valid.relations, relation_locations, entity_at, existing_ids))
+    problems.extend(
+        _dangling_endpoints(valid.relations, relation_locations, entity_at, existing_ids)
+    )
     return valid, problems
 
 
@@ -85,8 +101,11 @@ def _dangling_endpoints(
         for field_name in ("source", "target", "source_ref"):
             ref = getattr(relation, field_name)
             if ref is not None and ref not in known:
-                problems.append(Problem(location, field_name,
-                                        f"{ref!r} is neither in the input nor in the database"))
+                problems.append(
+                    Problem(
+                        location, field_name, f"{ref!r} is neither in the input nor in the database"
+                    )
+                )
     return problems
 
 

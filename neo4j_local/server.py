@@ -78,8 +78,15 @@ def resolve_jars(cache_dir: Path, log: Callable[[str], None] = print) -> Path:
     shutil.rmtree(staging, ignore_errors=True)
     subprocess.run(
         [
-            "mvn", "-B", "-q", "-f", str(POM), "dependency:copy-dependencies",
-            f"-DoutputDirectory={staging}", "-Dmdep.prependGroupId=true", "-DincludeScope=runtime",
+            "mvn",
+            "-B",
+            "-q",
+            "-f",
+            str(POM),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={staging}",
+            "-Dmdep.prependGroupId=true",
+            "-DincludeScope=runtime",
         ],
         check=True,
     )
@@ -97,7 +104,9 @@ def find_java() -> str:
     if on_path := shutil.which("java"):
         candidates.append(on_path)
     for version in SUPPORTED_JAVA:
-        candidates.extend(str(p / "bin" / "java") for p in sorted(Path("/usr/lib/jvm").glob(f"*{version}*")))
+        candidates.extend(
+            str(p / "bin" / "java") for p in sorted(Path("/usr/lib/jvm").glob(f"*{version}*"))
+        )
     for java in candidates:
         if Path(java).exists() and java_major_version(java) in SUPPORTED_JAVA:
             return java
@@ -159,7 +168,7 @@ class LocalNeo4j:
         return self.password_file.read_text().strip()
 
     def start(self, *, die_with_parent: bool = False, timeout: float = 180) -> None:
-        """Start the server (a no-op if it already runs) and return once Bolt answers."""
+        """Start the server (a no-op if it already runs) and return once Bolt and HTTP answer."""
         if self.pid() is not None:
             self._adopt_running_ports()
             return
@@ -172,9 +181,15 @@ class LocalNeo4j:
         self._ensure_password(java, lib)
         self.console_log.parent.mkdir(parents=True, exist_ok=True)
         command = [
-            java, f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
-            "-cp", f"{self.home / 'plugins'}/*:{self.home / 'conf'}:{lib}/*",
-            ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}",
+            java,
+            f"-Xms{self.heap}",
+            f"-Xmx{self.heap}",
+            *JVM_FLAGS,
+            "-cp",
+            f"{self.home / 'plugins'}/*:{self.home / 'conf'}:{lib}/*",
+            ENTRY_POINT,
+            f"--home-dir={self.home}",
+            f"--config-dir={self.home / 'conf'}",
             "--console-mode",
         ]
         with self.console_log.open("ab") as log:
@@ -184,14 +199,24 @@ class LocalNeo4j:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=not die_with_parent,
-                preexec_fn=_die_with_parent if die_with_parent else None,  # noqa: PLW1509
-                env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")},
+                preexec_fn=_die_with_parent if die_with_parent else None,
+                env={
+                    **os.environ,
+                    "NEO4J_HOME": str(self.home),
+                    "NEO4J_CONF": str(self.home / "conf"),
+                },
             )
         self.info_file.write_text(
-            json.dumps({"pid": process.pid, "bolt_port": self.bolt_port,
-                        "http_port": self.http_port, "version": pinned_version()})
+            json.dumps(
+                {
+                    "pid": process.pid,
+                    "bolt_port": self.bolt_port,
+                    "http_port": self.http_port,
+                    "version": pinned_version(),
+                }
+            )
         )
-        self._wait_for_bolt(process, timeout)
+        self._wait_until_serving(process, timeout)
 
     def stop(self, timeout: float = 60) -> bool:
         """Shut the server down cleanly (SIGTERM), killing it only if it hangs. False if not running."""
@@ -254,8 +279,15 @@ class LocalNeo4j:
             )
         password = secrets.token_urlsafe(24)
         subprocess.run(
-            [java, "-cp", f"{self.home / 'conf'}:{lib}/*", ADMIN_TOOL,
-             "dbms", "set-initial-password", password],
+            [
+                java,
+                "-cp",
+                f"{self.home / 'conf'}:{lib}/*",
+                ADMIN_TOOL,
+                "dbms",
+                "set-initial-password",
+                password,
+            ],
             check=True,
             capture_output=True,
             env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")},
@@ -265,7 +297,7 @@ class LocalNeo4j:
         with os.fdopen(fd, "w") as handle:
             handle.write(password + "\n")
 
-    def _wait_for_bolt(self, process: subprocess.Popen[bytes], timeout: float) -> None:
+    def _wait_until_serving(self, process: subprocess.Popen[bytes], timeout: float) -> None:
         from neo4j import GraphDatabase
         from neo4j.exceptions import AuthError, ServiceUnavailable
 
@@ -274,15 +306,19 @@ class LocalNeo4j:
             if process.poll() is not None:
                 tail = self.console_log.read_text(errors="replace")[-3000:]
                 raise ConfigurationError(f"Neo4j exited with code {process.returncode}:\n{tail}")
-            if port_open(self.bolt_port):
+            if port_open(self.bolt_port) and port_open(self.http_port):  # HTTP comes up last
                 try:
-                    with GraphDatabase.driver(self.bolt_uri, auth=("neo4j", self.password())) as driver:
+                    with GraphDatabase.driver(
+                        self.bolt_uri, auth=("neo4j", self.password())
+                    ) as driver:
                         driver.verify_connectivity()
                     return
                 except (ServiceUnavailable, OSError):
                     pass
                 except AuthError as error:
-                    raise ConfigurationError(f"Neo4j rejected the password in {self.password_file}") from error
+                    raise ConfigurationError(
+                        f"Neo4j rejected the password in {self.password_file}"
+                    ) from error
             time.sleep(0.5)
         process.kill()
         raise ConfigurationError(f"Neo4j did not answer on {self.bolt_uri} within {timeout:.0f}s")

@@ -82,7 +82,11 @@ def session_db(settings: Settings) -> Iterator[Database]:
 @pytest.fixture
 def db(session_db: Database) -> Database:
     """The test database, emptied before the test (indexes and constraints stay)."""
-    session_db.write("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+    # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
+    with session_db.driver.session(database=session_db.database) as session:
+        session.run(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
     return session_db
 
 

@@ -16,7 +16,9 @@ from api.routes.pages import render_entity_page
 router = APIRouter(prefix="/entities", tags=["entities"])
 
 Limit = Annotated[int, Query(ge=1, le=500, description="At most this many neighbours per group.")]
-SimilarLimit = Annotated[int, Query(ge=1, le=500, description="At most this many similar entities.")]
+SimilarLimit = Annotated[
+    int, Query(ge=1, le=500, description="At most this many similar entities.")
+]
 Threshold = Annotated[float, Query(ge=-1.0, le=1.0, description="Minimum cosine similarity.")]
 Types = Annotated[list[str] | None, Query(description="Only these entity types (repeatable).")]
 
@@ -47,8 +49,12 @@ def list_entities(
     responses={200: {"content": {"text/html": {}}, "description": "JSON, or HTML for text/html"}},
 )
 def entity_page(
-    entity_id: str, request: Request, reader: Reader, limit: Limit = 25,
-    threshold: Threshold = DEFAULT_THRESHOLD, similar_limit: SimilarLimit = 20,
+    entity_id: str,
+    request: Request,
+    reader: Reader,
+    limit: Limit = 25,
+    threshold: Threshold = DEFAULT_THRESHOLD,
+    similar_limit: SimilarLimit = 20,
 ) -> models.EntityPage | Response:
     """The entity page: the entity, its neighbourhood grouped by type, and similar entities."""
     if wants_html(request):
@@ -57,7 +63,9 @@ def entity_page(
 
 
 @router.get("/{entity_id}/neighborhood", response_model=models.Neighborhood)
-def neighborhood(entity_id: str, reader: Reader, limit: Limit = 25, types: Types = None) -> models.Neighborhood:
+def neighborhood(
+    entity_id: str, reader: Reader, limit: Limit = 25, types: Types = None
+) -> models.Neighborhood:
     """Neighbours grouped by type (schema order), exact counts, ranked by degree then name."""
     types = checked_types(reader, types)
     reader.entity(entity_id)  # 404 for an unknown id rather than an empty neighbourhood
@@ -66,8 +74,11 @@ def neighborhood(entity_id: str, reader: Reader, limit: Limit = 25, types: Types
 
 @router.get("/{entity_id}/similar", response_model=models.Similar)
 def similar(
-    entity_id: str, reader: Reader, threshold: Threshold = DEFAULT_THRESHOLD,
-    limit: SimilarLimit = 20, types: Types = None,
+    entity_id: str,
+    reader: Reader,
+    threshold: Threshold = DEFAULT_THRESHOLD,
+    limit: SimilarLimit = 20,
+    types: Types = None,
 ) -> models.Similar:
     """Entities with cosine >= threshold and no typed edge to this one, best first."""
     types = checked_types(reader, types)

@@ -29,8 +29,11 @@ def stats(reader: Reader) -> models.Stats:
     return reader.stats()
 
 
-@router.get("/health", response_model=models.Health,
-            responses={503: {"model": models.Health, "description": "Neo4j does not answer"}})
+@router.get(
+    "/health",
+    response_model=models.Health,
+    responses={503: {"model": models.Health, "description": "Neo4j does not answer"}},
+)
 def health(reader: Reader) -> models.Health | JSONResponse:
     """Whether Neo4j answers a query right now."""
     if reader.db.ping():

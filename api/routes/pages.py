@@ -7,17 +7,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import Reader
+from api.deps import Reader, templates
 from api.graph import DEFAULT_THRESHOLD, GraphReader
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, reader: Reader,
-         q: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+def home(
+    request: Request, reader: Reader, q: Annotated[str | None, Query(max_length=500)] = None
+) -> Response:
     results = reader.search(q, limit=50) if q else None
-    return request.app.state.templates.TemplateResponse(
+    return templates(request).TemplateResponse(
         request, "home.html", {"stats": reader.stats(), "q": q or "", "results": results}
     )
 
@@ -33,6 +34,6 @@ def render_entity_page(request: Request, reader: GraphReader, entity_id: str) ->
     if page.redirected_from is not None:
         target = request.url_for("entity_html", entity_id=page.entity.id)
         return RedirectResponse(target, status_code=301)
-    return request.app.state.templates.TemplateResponse(
+    return templates(request).TemplateResponse(
         request, "entity.html", {"page": page, "schema": reader.schema}
     )

@@ -1,0 +1,5 @@
+"""`python -m cli` is `atlas`."""
+
+from cli.main import app
+
+app()

@@ -1,0 +1,196 @@
+"""Ingest against the real Neo4j: idempotence, change detection, validation before any write."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.problems import IngestError
+from tests.snapshot import graph_snapshot
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+GRAPH = [
+    {"kind": "entity", "type": "concept", "name": "Alpha", "description": "The first letter"},
+    {
+        "kind": "entity",
+        "type": "concept",
+        "name": "Beta",
+        "description": "The second letter",
+        "aliases": ["B"],
+        "properties": {"year": 2024, "tags": ["x", "y"]},
+    },
+    {"kind": "entity", "type": "thinker", "name": "Gamma Person"},
+    {
+        "kind": "relation",
+        "source": "concept:alpha",
+        "type": "extends",
+        "target": "concept:beta",
+        "description": "alpha builds on beta",
+        "source_ref": "thinker:gamma-person",
+    },
+    {
+        "kind": "relation",
+        "source": "thinker:gamma-person",
+        "type": "studies",
+        "target": "concept:alpha",
+    },
+]
+
+
+def test_ingesting_the_same_files_twice_leaves_the_graph_identical(
+    ingest, db, tmp_path: Path
+) -> None:
+    path = write_jsonl(tmp_path / "g.jsonl", GRAPH)
+    first = ingest(path)
+    before = graph_snapshot(db)
+    second = ingest(path)
+    assert graph_snapshot(db) == before
+    assert (first.entities.created, first.relations.created, first.embeddings_computed) == (3, 2, 3)
+    assert (second.entities.unchanged, second.relations.unchanged, second.embeddings_computed) == (
+        3,
+        2,
+        0,
+    )
+
+
+def test_entities_carry_the_entity_label_and_their_pascal_case_type(
+    ingest, db, tmp_path: Path
+) -> None:
+    ingest(write_jsonl(tmp_path / "g.jsonl", GRAPH))
+    rows = db.read("MATCH (n:Entity) RETURN n.id AS id, labels(n) AS labels ORDER BY id")
+    assert {r["id"]: sorted(r["labels"]) for r in rows} == {
+        "concept:alpha": ["Concept", "Entity"],
+        "concept:beta": ["Concept", "Entity"],
+        "thinker:gamma-person": ["Entity", "Thinker"],
+    }
+    types = db.read("MATCH ()-[r]->() RETURN collect(DISTINCT type(r)) AS types")[0]["types"]
+    assert sorted(types) == ["EXTENDS", "STUDIES"]
+
+
+def test_a_changed_description_updates_the_entity_and_only_its_embedding(
+    ingest, db, tmp_path: Path
+) -> None:
+    ingest(write_jsonl(tmp_path / "g.jsonl", GRAPH))
+    old = {r["id"]: r["e"] for r in db.read("MATCH (n:Entity) RETURN n.id AS id, n.embedding AS e")}
+    changed = [dict(GRAPH[0], description="A different text entirely"), *GRAPH[1:]]
+    summary = ingest(write_jsonl(tmp_path / "g.jsonl", changed))
+    assert (summary.entities.updated, summary.entities.unchanged, summary.embeddings_computed) == (
+        1,
+        2,
+        1,
+    )
+    new = {r["id"]: r["e"] for r in db.read("MATCH (n:Entity) RETURN n.id AS id, n.embedding AS e")}
+    assert new["concept:alpha"] != old["concept:alpha"]
+    assert new["concept:beta"] == old["concept:beta"]
+    assert (
+        db.read("MATCH (n {id: 'concept:alpha'}) RETURN n.description AS d")[0]["d"]
+        == "A different text entirely"
+    )
+
+
+def test_a_changed_edge_description_updates_the_relation(ingest, db, tmp_path: Path) -> None:
+    ingest(write_jsonl(tmp_path / "g.jsonl", GRAPH))
+    changed = [*GRAPH[:3], dict(GRAPH[3], description="rewritten"), GRAPH[4]]
+    summary = ingest(write_jsonl(tmp_path / "g.jsonl", changed))
+    assert (summary.relations.updated, summary.relations.unchanged) == (1, 1)
+    rows = db.read("MATCH ()-[r:EXTENDS]->() RETURN r.description AS d, count(r) AS n")
+    assert [(r["d"], r["n"]) for r in rows] == [("rewritten", 1)]
+
+
+def test_embeddings_are_normalised_384_dimensional_vectors(ingest, db, tmp_path: Path) -> None:
+    ingest(write_jsonl(tmp_path / "g.jsonl", GRAPH))
+    norms = db.read(
+        "MATCH (n:Entity) RETURN size(n.embedding) AS dims, "
+        "reduce(s = 0.0, x IN n.embedding | s + x * x) AS norm2"
+    )
+    assert all(r["dims"] == 384 and abs(r["norm2"] - 1.0) < 1e-4 for r in norms)
+
+
+def test_indexes_for_ids_text_and_vectors_are_created(ingest, db, tmp_path: Path) -> None:
+    ingest(write_jsonl(tmp_path / "g.jsonl", GRAPH))
+    rows = db.read("SHOW INDEXES YIELD name, type, state RETURN name, type, state")
+    by_name = {r["name"]: (r["type"], r["state"]) for r in rows}
+    assert by_name["entity_text"][0] == "FULLTEXT"
+    assert by_name["entity_embedding"][0] == "VECTOR"
+    assert by_name["entity_id"][0] == "RANGE"
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "expected"),
+    [
+        ('{"kind": "entity", "type": "concept"', "g.jsonl:4: invalid JSON"),
+        ('{"kind": "entity", "type": "concept"}', "g.jsonl:4: field 'name': Field required"),
+        (
+            '{"kind": "entity", "type": "idea", "name": "X"}',
+            "g.jsonl:4: field 'type': unknown entity type 'idea'",
+        ),
+        (
+            '{"kind": "entity", "id": "paper:x", "type": "concept", "name": "X"}',
+            "g.jsonl:4: field 'id': id prefix 'paper' must equal the type 'concept'",
+        ),
+        (
+            '{"kind": "relation", "source": "concept:alpha", "type": "extends", "target": "concept:nowhere"}',
+            "g.jsonl:4: field 'target': 'concept:nowhere' is neither in the input nor in the database",
+        ),
+        (
+            '{"kind": "relation", "source": "concept:alpha", "type": "EXTENDS]->() DETACH DELETE n //", '
+            '"target": "concept:beta"}',
+            "g.jsonl:4: field 'type': unknown relation type",
+        ),
+        (
+            '{"kind": "entity", "id": "concept:x`}) DETACH DELETE n //", "type": "concept", "name": "X"}',
+            "g.jsonl:4: field 'id': 'concept:x`}) DETACH DELETE n //' is not an id",
+        ),
+        (
+            '{"kind": "entity", "type": "concept", "name": "Alpha", "description": "conflicting"}',
+            "g.jsonl:4: field 'id': 'concept:alpha' is defined twice (first at",
+        ),
+    ],
+)
+def test_invalid_input_names_file_line_and_field_and_writes_nothing(
+    ingest, db, tmp_path: Path, bad_line: str, expected: str
+) -> None:
+    write_jsonl(tmp_path / "g.jsonl", GRAPH[:3])
+    ingest(tmp_path / "g.jsonl")
+    before = graph_snapshot(db)
+    path = tmp_path / "g.jsonl"
+    path.write_text(path.read_text() + bad_line + "\n" + json.dumps(GRAPH[3]) + "\n")
+    with pytest.raises(IngestError) as raised:
+        ingest(path)
+    assert expected in str(raised.value)
+    assert graph_snapshot(db) == before
+
+
+def test_a_relation_may_point_at_an_entity_already_in_the_database(
+    ingest, db, tmp_path: Path
+) -> None:
+    ingest(write_jsonl(tmp_path / "first.jsonl", GRAPH[:3]))
+    summary = ingest(write_jsonl(tmp_path / "second.jsonl", GRAPH[3:]))
+    assert summary.relations.created == 2
+
+
+def test_csv_and_yaml_inputs_give_the_same_graph_as_jsonl(ingest, db, tmp_path: Path) -> None:
+    ingest(write_jsonl(tmp_path / "g.jsonl", GRAPH))
+    from_jsonl = graph_snapshot(db)
+    db.write("MATCH (n) DETACH DELETE n")
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "entities.csv").write_text(
+        "type,name,description,aliases,properties\n"
+        "concept,Alpha,The first letter,,\n"
+        'concept,Beta,The second letter,B,"{""year"": 2024, ""tags"": [""x"", ""y""]}"\n'
+        "thinker,Gamma Person,,,\n"
+    )
+    (folder / "relations.yaml").write_text(
+        "relations:\n"
+        "  - {source: concept:alpha, type: extends, target: concept:beta,"
+        " description: alpha builds on beta, source_ref: thinker:gamma-person}\n"
+        "  - {source: thinker:gamma-person, type: studies, target: concept:alpha}\n"
+    )
+    ingest(folder)
+    assert graph_snapshot(db) == from_jsonl

@@ -1,0 +1,63 @@
+"""The record format: ids, types and fields (no database needed)."""
+
+import pytest
+from pydantic import ValidationError
+
+from ingest.records import EntityRecord, RelationRecord, slugify
+
+
+def test_id_is_derived_from_type_and_name_when_absent() -> None:
+    entity = EntityRecord(type="concept", name="Sycophancy in LLMs")
+    assert entity.id == "concept:sycophancy-in-llms"
+
+
+def test_slug_folds_accents_and_punctuation_into_single_hyphens() -> None:
+    assert slugify("  Sören Mindermann -- (2024)! ") == "soren-mindermann-2024"
+
+
+def test_id_prefix_must_equal_type() -> None:
+    with pytest.raises(ValidationError, match="prefix 'thinker' must equal the type 'concept'"):
+        EntityRecord(id="thinker:x", type="concept", name="X")
+
+
+@pytest.mark.parametrize(
+    "bad_id",
+    [
+        "concept:Upper",
+        "concept:a--b",
+        "concept:",
+        "concept",
+        "a b:c",
+        "concept:x}) DETACH DELETE n //",
+    ],
+)
+def test_malformed_ids_are_refused(bad_id: str) -> None:
+    with pytest.raises(ValidationError, match="is not an id of the form"):
+        EntityRecord(id=bad_id, type="concept", name="X")
+
+
+def test_unknown_entity_type_names_the_known_ones() -> None:
+    with pytest.raises(
+        ValidationError, match="unknown entity type 'conecpt'; known: paper, thinker"
+    ):
+        EntityRecord(type="conecpt", name="X")
+
+
+def test_unknown_fields_are_refused() -> None:
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        EntityRecord.model_validate({"type": "concept", "name": "X", "colour": "red"})
+
+
+def test_control_characters_in_names_are_refused() -> None:
+    with pytest.raises(ValidationError, match="control character"):
+        EntityRecord(type="concept", name="bad\x00name")
+
+
+def test_relation_type_must_be_in_the_schema() -> None:
+    with pytest.raises(ValidationError, match="unknown relation type 'DETACH'"):
+        RelationRecord(source="concept:a", type="DETACH", target="concept:b")
+
+
+def test_self_loops_are_refused() -> None:
+    with pytest.raises(ValidationError, match="cannot join 'concept:a' to itself"):
+        RelationRecord(source="concept:a", type="extends", target="concept:a")
