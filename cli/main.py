@@ -53,7 +53,9 @@ def open_database(settings: Settings, retry_seconds: float = 30) -> Database:
 
 
 def fail(message: str, code: int) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    """Print an error (as plain text: messages may hold brackets) and give the exit to raise."""
+    err_console.print("[red]error:[/red] ", end="")
+    err_console.print(message, markup=False, highlight=False)
     return typer.Exit(code)
 
 
@@ -145,12 +147,14 @@ def ingest(
 ) -> None:
     """Validate the files, then write entities, embeddings and relations. Nothing is written if any
     record is invalid; ingesting the same files twice changes nothing."""
-    from ingest.embedding import MiniLMEmbedder
     from ingest.pipeline import Ingester
     from ingest.problems import IngestError
 
     settings = Settings()
-    db = open_database(settings)
+    try:
+        db = open_database(settings)
+    except ConfigurationError as error:
+        raise fail(str(error), EXIT_UNAVAILABLE) from error
     try:
         with _progress(quiet=as_json) as report:
             ingester = Ingester(
@@ -177,7 +181,6 @@ def ingest(
         f"embeddings computed: {data['embeddings_computed']}"
         + (f"\nmerged entities left merged: {data['merged_kept']}" if data["merged_kept"] else ""),
     )
-    del MiniLMEmbedder
 
 
 class _LazyEmbedder:

@@ -96,9 +96,7 @@ def test_invalid_parameters_are_a_422_naming_the_parameter(client, small_graph, 
 
 def test_search_finds_names_aliases_and_descriptions(client, small_graph) -> None:
     def found(q: str) -> list[str]:
-        return [
-            hit["entity"]["id"] for hit in client.get("/search", params={"q": q}).json()["items"]
-        ]
+        return [hit["entity"]["id"] for hit in client.get("/search", params={"q": q}).json()["items"]]
 
     assert found("hubinger") == ["thinker:evan-hubinger"]
     assert found("AF") == ["concept:alignment-faking"]

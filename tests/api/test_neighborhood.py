@@ -60,9 +60,7 @@ def test_groups_follow_schema_order_with_exact_counts(client, hub_graph) -> None
 
 
 def test_neighbours_rank_by_degree_then_name(client, hub_graph) -> None:
-    groups = {
-        g["type"]: g for g in client.get("/entities/concept:hub/neighborhood").json()["groups"]
-    }
+    groups = {g["type"]: g for g in client.get("/entities/concept:hub/neighborhood").json()["groups"]}
     assert [(n["id"], n["degree"]) for n in groups["paper"]["neighbours"]] == [
         ("paper:p-high", 3),
         ("paper:p-mid", 2),
@@ -80,12 +78,8 @@ def test_limit_cuts_each_group_but_counts_stay_exact(client, hub_graph) -> None:
     ]
 
 
-def test_a_neighbour_joined_twice_appears_once_with_both_relations_and_directions(
-    client, hub_graph
-) -> None:
-    groups = {
-        g["type"]: g for g in client.get("/entities/concept:hub/neighborhood").json()["groups"]
-    }
+def test_a_neighbour_joined_twice_appears_once_with_both_relations_and_directions(client, hub_graph) -> None:
+    groups = {g["type"]: g for g in client.get("/entities/concept:hub/neighborhood").json()["groups"]}
     [twice] = groups["concept"]["neighbours"]
     assert twice["relations"] == [
         {
@@ -116,9 +110,7 @@ def test_unknown_type_filter_is_a_422(client, hub_graph) -> None:
     assert response.json()["error"]["message"] == "types: unknown entity type(s): idea"
 
 
-def test_an_entity_without_relations_has_no_groups(
-    client, hub_graph, ingest, tmp_path: Path
-) -> None:
+def test_an_entity_without_relations_has_no_groups(client, hub_graph, ingest, tmp_path: Path) -> None:
     path = tmp_path / "lonely.jsonl"
     path.write_text(json.dumps(entity("concept:lonely", "Lonely")) + "\n")
     ingest(path)

@@ -78,32 +78,24 @@ def test_similar_equals_brute_force_cosine(client, db, wordnet_sample: set[str])
 def test_linked_entities_never_appear_as_similar(client, db, wordnet_sample: set[str]) -> None:
     pairs = db.read("MATCH (a)--(b) RETURN a.id AS a, collect(b.id) AS linked LIMIT 30")
     for row in pairs:
-        body = client.get(
-            f"/entities/{row['a']}/similar", params={"threshold": -1.0, "limit": 500}
-        ).json()
+        body = client.get(f"/entities/{row['a']}/similar", params={"threshold": -1.0, "limit": 500}).json()
         assert not set(row["linked"]) & {item["id"] for item in body["items"]}
         assert row["a"] not in {item["id"] for item in body["items"]}
 
 
 def test_limit_cuts_the_items_but_not_the_count(client, db, wordnet_sample: set[str]) -> None:
     entity_id = sorted(wordnet_sample)[0]
-    full = client.get(
-        f"/entities/{entity_id}/similar", params={"threshold": 0.2, "limit": 500}
-    ).json()
+    full = client.get(f"/entities/{entity_id}/similar", params={"threshold": 0.2, "limit": 500}).json()
     cut = client.get(f"/entities/{entity_id}/similar", params={"threshold": 0.2, "limit": 3}).json()
     assert full["count"] > 3
     assert cut["count"] == full["count"]
     assert cut["items"] == full["items"][:3]
 
 
-def test_widening_finds_more_than_the_first_candidate_batch(
-    client, db, wordnet_sample: set[str]
-) -> None:
+def test_widening_finds_more_than_the_first_candidate_batch(client, db, wordnet_sample: set[str]) -> None:
     """At a threshold every entity passes, the answer must hold them all: beyond the index's first
     batch of candidates, the search widens until it has seen everything above the threshold."""
     entity_id = sorted(wordnet_sample)[0]
     expected = brute_force(db, entity_id, -1.0)
-    body = client.get(
-        f"/entities/{entity_id}/similar", params={"threshold": -1.0, "limit": 5}
-    ).json()
+    body = client.get(f"/entities/{entity_id}/similar", params={"threshold": -1.0, "limit": 5}).json()
     assert body["count"] == len(expected) > 200
