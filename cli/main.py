@@ -21,9 +21,7 @@ from core.queries import Queries
 from core.settings import PROJECT_ROOT, Settings
 from neo4j_local.server import LocalNeo4j, pinned_version
 
-app = typer.Typer(
-    help="Atlas: a knowledge graph of a research field, on Neo4j.", no_args_is_help=True
-)
+app = typer.Typer(help="Atlas: a knowledge graph of a research field, on Neo4j.", no_args_is_help=True)
 neo4j_app = typer.Typer(
     help="Run the local Neo4j server (unless NEO4J_URI points elsewhere).", no_args_is_help=True
 )
@@ -116,8 +114,7 @@ def neo4j_status(as_json: JsonOption = False) -> None:
         "http_port": server.http_port,
     }
     text = (
-        f"running (pid {pid}), Neo4j {pinned_version()}, bolt {server.bolt_port}, "
-        f"http {server.http_port}"
+        f"running (pid {pid}), Neo4j {pinned_version()}, bolt {server.bolt_port}, http {server.http_port}"
         if pid
         else f"not running (Neo4j {pinned_version()})"
     )
@@ -297,3 +294,32 @@ def _guard(call: Any, *args: Any, **kwargs: Any) -> Any:
         raise fail(str(error), EXIT_NOT_FOUND) from error
     except (DatabaseUnavailable, ConfigurationError) as error:
         raise fail(str(error), EXIT_UNAVAILABLE) from error
+
+
+@app.command()
+def show(
+    entity_id: Annotated[str, typer.Argument(help="An entity id, e.g. concept:alignment-faking.")],
+    limit: Annotated[int, typer.Option(min=1, help="At most this many neighbours per group.")] = 25,
+    threshold: Annotated[float, typer.Option(help="Minimum cosine for similar entities.")] = 0.65,
+    as_json: JsonOption = False,
+) -> None:
+    """The entity page in the terminal, grouped and ranked like the web page (--json: the API's JSON)."""
+    page = _guard(_reader().page, entity_id, limit=limit, threshold=threshold)
+    if as_json:
+        emit(page.model_dump(mode="json"), True, "")
+        return
+    from cli.render import render_page
+
+    console.print(render_page(page))
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words to look for in names, aliases and descriptions.")],
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 20,
+    as_json: JsonOption = False,
+) -> None:
+    """Full-text search."""
+    results = _guard(_reader().search, query, limit=limit)
+    lines = [f"{hit.score:6.2f}  {hit.entity.id:<50} {hit.entity.name}" for hit in results.items]
+    emit(results.model_dump(mode="json"), as_json, "\n".join(lines) or "nothing found")

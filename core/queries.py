@@ -1,8 +1,8 @@
 """Loads the Cypher in `cypher/*.cypher`: the same text Neo4j Browser and notebooks run.
 
-Each file begins with a comment holding an example `:param` line, e.g.
-`// :param {id: 'concept:alignment-faking', limit: 25}`; paste it (without `//`) into Browser, then
-run the file unchanged.
+Each file begins with a comment holding an example parameter line, e.g.
+`// :params {id: 'concept:alignment-faking', limit: 25}`; paste it (without `//`) into Neo4j Browser
+(`:params` sets several parameters at once), then run the file unchanged.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import LiteralString
 
-PARAM_LINE = re.compile(r"^//\s*(:param\s+.*)$", re.MULTILINE)
+PARAM_LINE = re.compile(r"^//\s*(:params?\s+.*)$", re.MULTILINE)
 
 
 class Queries:
@@ -31,8 +31,13 @@ class Queries:
         return sorted(self._texts)
 
     def example_param_line(self, name: str) -> str:
-        """The `:param {...}` line of a query's header, as Browser takes it."""
+        """The `:params {...}` line of a query's header, as Browser takes it."""
         match = PARAM_LINE.search(self._texts[name])
         if match is None:
-            raise ValueError(f"{name}.cypher has no '// :param {{...}}' header line")
+            raise ValueError(f"{name}.cypher has no '// :params {{...}}' header line")
         return match.group(1)
+
+    def example_params_map(self, name: str) -> str:
+        """The Cypher map literal of the header line, e.g. `{id: 'concept:x', limit: 25}`."""
+        line = self.example_param_line(name)
+        return line.split(None, 1)[1] if " " in line else "{}"

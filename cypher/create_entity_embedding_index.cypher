@@ -1,4 +1,4 @@
-// :param {}
+// :params {}
 // Vector index over the all-MiniLM-L6-v2 embeddings (384 dimensions), cosine similarity.
 CREATE VECTOR INDEX entity_embedding IF NOT EXISTS
 FOR (n:Entity) ON n.embedding

@@ -1,4 +1,4 @@
-// :param {type: null, status: null, after: '', limit: 50}
+// :params {type: null, status: null, after: '', limit: 50}
 // Entities in id order, filtered by type and status; keyset pagination: pass the last id seen as
 // $after. Returns one row more than $limit so the caller knows whether another page exists.
 MATCH (n:Entity)

@@ -1,4 +1,4 @@
-// :param {id: 'concept:alignment-faking'}
+// :params {id: 'concept:alignment-faking'}
 // One entity with its own degree (number of typed relationships).
 MATCH (e:Entity {id: $id})
 RETURN e {

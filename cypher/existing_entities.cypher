@@ -1,4 +1,4 @@
-// :param {ids: ['concept:alignment-faking']}
+// :params {ids: ['concept:alignment-faking']}
 // What the database already holds for these ids: to tell created from updated from unchanged and
 // to embed only entities whose text changed.
 UNWIND $ids AS id

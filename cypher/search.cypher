@@ -1,4 +1,4 @@
-// :param {q: 'alignment faking', limit: 20}
+// :params {q: 'alignment faking', limit: 20}
 // Full-text search over names, aliases and descriptions ($q in Lucene syntax; the API escapes it).
 CALL db.index.fulltext.queryNodes('entity_text', $q, {limit: $limit})
 YIELD node, score

@@ -1,4 +1,4 @@
-// :param {rows: [{id: 'concept:example', embedding: [0.1, 0.2, 0.3], embedding_hash: 'x'}]}
+// :params {rows: [{id: 'concept:example', embedding: [0.1, 0.2, 0.3], embedding_hash: 'x'}]}
 // Store embeddings (as float32 vectors) together with the hash of the text they were computed from.
 UNWIND $rows AS row
 MATCH (n:Entity {id: row.id})

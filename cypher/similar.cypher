@@ -1,4 +1,4 @@
-// :param {id: 'concept:alignment-faking', threshold: 0.65, limit: 20, candidates: 200, types: null}
+// :params {id: 'concept:alignment-faking', threshold: 0.65, limit: 20, candidates: 200, types: null}
 // Entities semantically close to one entity (cosine >= $threshold) that are neither the entity
 // itself nor joined to it by any typed relationship, in either direction: candidates for new edges
 // or unrecognised duplicates. The vector index returns the $candidates nearest entities; its score

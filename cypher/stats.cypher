@@ -1,4 +1,4 @@
-// :param {}
+// :params {}
 // Counts per entity type and per relation type, and the totals.
 RETURN
   COLLECT {

@@ -1,4 +1,4 @@
-// :param {rows: [{source: 'thinker:evan-hubinger', rel_type: 'STUDIES', target: 'concept:alignment-faking', description: '', source_ref: null}]}
+// :params {rows: [{source: 'thinker:evan-hubinger', rel_type: 'STUDIES', target: 'concept:alignment-faking', description: '', source_ref: null}]}
 // Create or update typed relations; a relation is identified by (source, type, target).
 // `rel_type` is the UPPER_SNAKE_CASE relationship type, taken from the validated schema.
 UNWIND $rows AS row

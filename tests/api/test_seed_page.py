@@ -113,7 +113,8 @@ def test_the_eight_similar_entities_of_the_seed_exist_with_no_typed_edge(page, s
     rows = set(seed_page["similar_rows"])  # a description, or name + type + score + description
     assert len(rows) == seed_page["similar_count"] == 8
     found = session_db.read(
-        "MATCH (n:Entity) WHERE any(row IN $rows WHERE row = n.description OR row STARTS WITH n.name + n.type) "
+        "MATCH (n:Entity) "
+        "WHERE any(row IN $rows WHERE row = n.description OR row STARTS WITH n.name + n.type) "
         "RETURN n.id AS id, EXISTS { (n)--(:Entity {id: $page}) } AS linked",
         rows=list(rows),
         page=PAGE_ID,
