@@ -61,7 +61,7 @@ def emit(data: Any, as_json: bool, text: str) -> None:
     if as_json:
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
-        console.print(text, highlight=False)
+        console.print(text, highlight=False, markup=False)  # names and log lines may hold brackets
 
 
 @neo4j_app.command("start")
@@ -93,10 +93,10 @@ def neo4j_start(as_json: JsonOption = False) -> None:
 
 
 @neo4j_app.command("stop")
-def neo4j_stop() -> None:
+def neo4j_stop(as_json: JsonOption = False) -> None:
     """Shut the local Neo4j down cleanly."""
     stopped = local_server(Settings()).stop()
-    console.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+    emit({"stopped": stopped}, as_json, "Neo4j stopped." if stopped else "Neo4j was not running.")
 
 
 @neo4j_app.command("status")
@@ -126,12 +126,17 @@ def neo4j_status(as_json: JsonOption = False) -> None:
 @neo4j_app.command("logs")
 def neo4j_logs(
     lines: Annotated[int, typer.Option(help="How many lines from the end.")] = 50,
+    as_json: JsonOption = False,
 ) -> None:
     """The end of the local Neo4j's console log."""
     log = local_server(Settings()).console_log
     if not log.exists():
         raise fail(f"no log at {log}", EXIT_UNAVAILABLE)
-    sys.stdout.write("\n".join(log.read_text(errors="replace").splitlines()[-lines:]) + "\n")
+    tail = log.read_text(errors="replace").splitlines()[-lines:]
+    if as_json:
+        emit({"log": str(log), "lines": tail}, True, "")
+    else:
+        sys.stdout.write("\n".join(tail) + "\n")
 
 
 @app.command()
@@ -228,13 +233,16 @@ class _progress:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """Serve the HTTP API and entity pages."""
+    """Serve the HTTP API and entity pages (--json: print the base URL as JSON first)."""
     import uvicorn
 
     from api.app import create_app
 
     settings = Settings()
+    if as_json:
+        emit({"url": f"http://{host or settings.api_host}:{port or settings.api_port}"}, True, "")
     uvicorn.run(
         create_app(settings),
         host=host or settings.api_host,
@@ -246,20 +254,29 @@ def serve(
 @app.command()
 def run(
     seeds: Annotated[Path, typer.Option(help="Seed folder to load.")] = PROJECT_ROOT / "seeds",
+    as_json: JsonOption = False,
 ) -> None:
-    """Everything at once: start Neo4j, load the seeds, serve the API; prints the URLs."""
+    """Everything at once: start Neo4j, load the seeds, serve the API; prints the URLs. With --json,
+    one JSON document per step: the server (as `neo4j start`), the ingest summary, the URLs."""
     settings = Settings()
     if not settings.neo4j_uri:
-        neo4j_start(as_json=False)
-    ingest([seeds], as_json=False)
+        neo4j_start(as_json=as_json)
+    ingest([seeds], as_json=as_json)
     base = f"http://{settings.api_host}:{settings.api_port}"
     browser = local_server(settings).browser_url if not settings.neo4j_uri else "(external server)"
-    console.print(
-        f"\nAtlas is up:\n  API docs:     {base}/docs\n"
-        f"  Entity page:  {base}/e/concept:alignment-faking\n"
-        f"  JSON:         {base}/entities/concept:alignment-faking\n"
+    urls = {
+        "api_docs": f"{base}/docs",
+        "entity_page": f"{base}/e/concept:alignment-faking",
+        "entity_json": f"{base}/entities/concept:alignment-faking",
+        "neo4j_browser": browser,
+    }
+    emit(
+        urls,
+        as_json,
+        f"\nAtlas is up:\n  API docs:     {urls['api_docs']}\n"
+        f"  Entity page:  {urls['entity_page']}\n"
+        f"  JSON:         {urls['entity_json']}\n"
         f"  Neo4j Browser: {browser}\n",
-        highlight=False,
     )
     serve(host=None, port=None)
 

@@ -264,6 +264,7 @@ class LocalNeo4j:
             "server.memory.pagecache.size": self.pagecache,
             "server.directories.import": str(self.home / "import"),
             "dbms.usage_report.enabled": "false",
+            "client.allow_telemetry": "false",
         }
         text = "".join(f"{key}={value}\n" for key, value in settings.items())
         (self.home / "conf" / "neo4j.conf").write_text("# Written by Atlas at each start.\n" + text)

@@ -1,0 +1,255 @@
+"""Graph-wide similarity candidates: entity pairs with cosine >= threshold and no typed edge.
+
+Method: exact pairwise cosine, computed in blocks with numpy over the embeddings read from Neo4j.
+
+1. The embedded, non-merged entities are read in pages of `VECTOR_PAGE` (id order), their float32
+   vectors stacked into one N x 384 matrix (1.5 kB per entity: 150 MB at 100k entities).
+2. Rows are compared in blocks against every later row (upper triangle only): a block of b rows
+   costs one b x (N - start) matrix product, with b chosen so a block holds at most `BLOCK_CELLS`
+   scores (64 MB). Pairs passing the threshold (with a float32 margin) are rescored in float64.
+3. The passing pairs are checked against the graph in batches (`candidates_unlinked.cypher`):
+   those joined by any typed relationship, or dismissed by curation, are dropped.
+4. What is left is ranked by score (then ids), flagged, and cut into keyset pages.
+
+The result is the brute-force answer itself, not an approximation: no vector index is involved.
+Cost: reading is O(N·d) (about 10 s per 100k entities over Bolt); the products are
+N²·d/2 multiply-adds (100k entities: ~2·10^12, about a minute on two cores); the graph check is
+O(P) for P passing pairs, which depends on the threshold. Memory is O(N·d + block). Every call
+recomputes from the current graph, so a decision is reflected at once; beyond ~100k entities the
+quadratic term dominates and an approximate per-entity vector-index search would be the choice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import BaseModel, Field
+
+from api.graph import InvalidCursor, decode_cursor, encode_cursor
+from api.models import EntitySummary
+from core.db import Database
+from core.queries import Queries
+
+DEFAULT_CANDIDATE_THRESHOLD = 0.8
+DUPLICATE_SCORE = 0.9  # same type and at least this similar: likely the same thing twice
+VECTOR_PAGE = 5_000
+PAIR_CHECK_BATCH = 5_000
+BLOCK_CELLS = 1 << 24
+FLOAT32_MARGIN = 1e-4  # float32 products may err by ~1e-6; rescoring in float64 decides
+
+Kind = Literal["duplicate", "missing_edge"]
+NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+class CandidatePair(BaseModel):
+    a: EntitySummary = Field(description="The pair's entity with the smaller id.")
+    b: EntitySummary
+    score: float = Field(description="Cosine similarity (exact, float64).")
+    kind: Kind = Field(description="'duplicate': likely the same thing; else a likely missing edge.")
+    reason: str
+
+
+class CandidateList(BaseModel):
+    threshold: float
+    count: int = Field(description="Exact number of pairs matching the filters, on all pages.")
+    items: list[CandidatePair]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` to get the next page.")
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """The comparable entities: raw float32 vectors, their float64 norms, and what a pair shows."""
+
+    vectors: npt.NDArray[np.float32]
+    norms: npt.NDArray[np.float64]
+    summaries: list[EntitySummary]
+    names: list[frozenset[str]]  # normalised name and aliases
+
+    @property
+    def types(self) -> list[str]:
+        return [summary.type for summary in self.summaries]
+
+
+@dataclass(frozen=True)
+class ScoredPair:
+    i: int
+    j: int
+    score: float
+
+    def key(self, embedded: Embedded) -> tuple[float, str, str]:
+        return (-self.score, embedded.summaries[self.i].id, embedded.summaries[self.j].id)
+
+
+class CandidateFinder:
+    """Computes the graph-wide candidate list; see the module docstring for the method and cost."""
+
+    def __init__(self, db: Database, queries: Queries) -> None:
+        self.db = db
+        self.queries = queries
+
+    def find(
+        self,
+        threshold: float = DEFAULT_CANDIDATE_THRESHOLD,
+        type_a: str | None = None,
+        type_b: str | None = None,
+        kind: Kind | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> CandidateList:
+        after = _decode_pair_cursor(cursor) if cursor else None
+        pairs = [p for p in self.ranked(threshold, type_a, type_b) if kind is None or p.kind == kind]
+        start = 0
+        if after is not None:
+            start = next((n for n, p in enumerate(pairs) if _pair_key(p) > after), len(pairs))
+        page = pairs[start : start + limit]
+        more = start + limit < len(pairs)
+        next_cursor = _encode_pair_cursor(page[-1]) if more and page else None
+        return CandidateList(threshold=threshold, count=len(pairs), items=page, next_cursor=next_cursor)
+
+    def ranked(
+        self, threshold: float, type_a: str | None = None, type_b: str | None = None
+    ) -> list[CandidatePair]:
+        """Every candidate pair of the graph, best first (score, then ids), unrounded scores."""
+        embedded = self.embedded(type_a, type_b)
+        scored = list(passing_pairs(embedded, threshold, type_a, type_b))
+        unlinked = self._unlinked(embedded, scored)
+        kept = [p for p in scored if (p.i, p.j) in unlinked]
+        kept.sort(key=lambda p: p.key(embedded))
+        return [_candidate(embedded, p) for p in kept]
+
+    def embedded(self, type_a: str | None, type_b: str | None) -> Embedded:
+        """The embedded, non-merged entities; only those of the filter's types when both are given."""
+        wanted = {type_a, type_b} if type_a is not None and type_b is not None else None
+        vectors: list[npt.NDArray[np.float32]] = []
+        summaries: list[EntitySummary] = []
+        names: list[frozenset[str]] = []
+        for rows in self._vector_pages():
+            chosen = [r for r in rows if wanted is None or r["type"] in wanted]
+            if chosen:
+                vectors.append(np.asarray([r["embedding"] for r in chosen], dtype=np.float32))
+            for row in chosen:
+                summaries.append(
+                    EntitySummary(
+                        id=row["id"],
+                        type=row["type"],
+                        name=row["name"],
+                        description=row["description"] or "",
+                        status=row["status"] or "active",
+                    )
+                )
+                names.append(name_keys(row["name"], row["aliases"] or []))
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, 0), dtype=np.float32)
+        norms = np.linalg.norm(matrix.astype(np.float64), axis=1) if len(matrix) else np.zeros(0)
+        return Embedded(matrix, norms, summaries, names)
+
+    def _vector_pages(self) -> Iterator[list[Any]]:
+        after = ""
+        while True:
+            rows = self.db.read(self.queries["candidates_vectors"], after=after, limit=VECTOR_PAGE)
+            if not rows:
+                return
+            yield rows
+            after = rows[-1]["id"]
+
+    def _unlinked(self, embedded: Embedded, scored: list[ScoredPair]) -> set[tuple[int, int]]:
+        index = {summary.id: n for n, summary in enumerate(embedded.summaries)}
+        found: set[tuple[int, int]] = set()
+        for start in range(0, len(scored), PAIR_CHECK_BATCH):
+            batch = scored[start : start + PAIR_CHECK_BATCH]
+            pairs = [[embedded.summaries[p.i].id, embedded.summaries[p.j].id] for p in batch]
+            for record in self.db.read(self.queries["candidates_unlinked"], pairs=pairs):
+                found.add((index[record["a"]], index[record["b"]]))
+        return found
+
+
+def passing_pairs(
+    embedded: Embedded, threshold: float, type_a: str | None, type_b: str | None
+) -> Iterator[ScoredPair]:
+    """All pairs i < j with cosine >= threshold whose types match the (unordered) type pair."""
+    count = len(embedded.summaries)
+    if count < 2:
+        return
+    vectors, inverse = embedded.vectors, 1.0 / np.maximum(embedded.norms, 1e-12)
+    codebook: dict[str | None, int] = {}
+    type_codes = np.array([codebook.setdefault(t, len(codebook)) for t in embedded.types])
+    code_a = None if type_a is None else codebook.get(type_a, -1)  # -1: a type nobody has
+    code_b = None if type_b is None else codebook.get(type_b, -1)
+    block = max(1, BLOCK_CELLS // count)
+    for start in range(0, count, block):
+        stop = min(start + block, count)
+        products = vectors[start:stop] @ vectors[start:].T
+        cosines = products * inverse[start:stop, None] * inverse[None, start:]
+        rows, cols = np.nonzero(cosines >= threshold - FLOAT32_MARGIN)
+        rows, cols = rows + start, cols + start
+        keep = (cols > rows) & _types_match(type_codes[rows], type_codes[cols], code_a, code_b)
+        rows, cols = rows[keep], cols[keep]
+        exact = _float64_cosines(embedded, rows, cols)
+        for i, j, score in zip(rows.tolist(), cols.tolist(), exact.tolist(), strict=True):
+            if score >= threshold:
+                yield ScoredPair(i, j, score)
+
+
+def _types_match(
+    left: npt.NDArray[np.int64], right: npt.NDArray[np.int64], code_a: int | None, code_b: int | None
+) -> npt.NDArray[np.bool_]:
+    """The unordered type-pair filter, on type codes; None stands for any type."""
+    if code_a is None and code_b is None:
+        return np.ones(len(left), dtype=bool)
+    if code_a is None or code_b is None:
+        wanted = code_b if code_a is None else code_a
+        return np.asarray((left == wanted) | (right == wanted))
+    return np.asarray(((left == code_a) & (right == code_b)) | ((left == code_b) & (right == code_a)))
+
+
+def _float64_cosines(
+    embedded: Embedded, rows: npt.NDArray[np.intp], cols: npt.NDArray[np.intp]
+) -> npt.NDArray[np.float64]:
+    left = embedded.vectors[rows].astype(np.float64)
+    right = embedded.vectors[cols].astype(np.float64)
+    dots = np.einsum("ij,ij->i", left, right)
+    return np.asarray(dots / (embedded.norms[rows] * embedded.norms[cols]))
+
+
+def name_keys(name: str, aliases: list[str]) -> frozenset[str]:
+    """'Mesa-Optimization' and 'mesa optimization' share a key: case and punctuation ignored."""
+    keys = (NON_ALNUM.sub(" ", text.casefold()).strip() for text in [name, *aliases])
+    return frozenset(key for key in keys if key)
+
+
+def classify(
+    a: EntitySummary, b: EntitySummary, a_names: frozenset[str], b_names: frozenset[str], score: float
+) -> tuple[Kind, str]:
+    """Likely duplicates: a shared name or alias, or the same type at a very high score."""
+    if a_names & b_names:
+        return "duplicate", "same name or alias"
+    if a.type == b.type and score >= DUPLICATE_SCORE:
+        return "duplicate", f"same type, cosine ≥ {DUPLICATE_SCORE}"
+    return "missing_edge", "similar, not linked"
+
+
+def _candidate(embedded: Embedded, pair: ScoredPair) -> CandidatePair:
+    a, b = embedded.summaries[pair.i], embedded.summaries[pair.j]
+    kind, reason = classify(a, b, embedded.names[pair.i], embedded.names[pair.j], pair.score)
+    return CandidatePair(a=a, b=b, score=pair.score, kind=kind, reason=reason)
+
+
+def _pair_key(pair: CandidatePair) -> tuple[float, str, str]:
+    return (-pair.score, pair.a.id, pair.b.id)
+
+
+def _encode_pair_cursor(pair: CandidatePair) -> str:
+    return encode_cursor(json.dumps([pair.score, pair.a.id, pair.b.id]))
+
+
+def _decode_pair_cursor(cursor: str) -> tuple[float, str, str]:
+    try:
+        score, a, b = json.loads(decode_cursor(cursor))
+        return (-float(score), str(a), str(b))
+    except (ValueError, TypeError) as error:
+        raise InvalidCursor(f"invalid cursor {cursor!r}") from error
