@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.errors import install_error_handlers
 from api.graph import GraphReader
-from api.routes import entities, meta, pages
+from api.routes import curation, entities, meta, pages
 from core.db import Database, open_driver, resolve_connection
 from core.queries import Queries
 from core.schema import load_schema
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["plural"] = plural_heading
     app.state.templates = templates
+    app.state.settings = settings  # api/auth.py reads the API key from it
 
     def render_error(request: Request, status: int, message: str) -> Response:
         return templates.TemplateResponse(
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(entities.router)
     app.include_router(meta.router)
     app.include_router(pages.router)
+    app.include_router(curation.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.curation import CurationConflict, DecisionNotFound, InvalidDecision
 from api.deps import wants_html
 from api.graph import InvalidCursor
 from core.errors import AtlasError, ConfigurationError, DatabaseUnavailable, EntityNotFound
@@ -26,6 +27,9 @@ STATUS_OF: list[tuple[type[Exception], int, str]] = [
     (InvalidCursor, 422, "invalid_cursor"),
     (DatabaseUnavailable, 503, "database_unavailable"),
     (ConfigurationError, 503, "not_configured"),
+    (DecisionNotFound, 404, "not_found"),
+    (CurationConflict, 409, "conflict"),
+    (InvalidDecision, 422, "invalid_decision"),
 ]
 
 

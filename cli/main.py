@@ -15,6 +15,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cli.curation import register_curation
+from core.api_key import ensure_api_key
 from core.db import Database, open_driver, resolve_connection
 from core.errors import ConfigurationError, DatabaseUnavailable, EntityNotFound
 from core.queries import Queries
@@ -26,6 +28,7 @@ neo4j_app = typer.Typer(
     help="Run the local Neo4j server (unless NEO4J_URI points elsewhere).", no_args_is_help=True
 )
 app.add_typer(neo4j_app, name="neo4j")
+register_curation(app)  # candidates, link, dismiss, merge, undo, decisions
 console = Console()
 err_console = Console(stderr=True)
 
@@ -53,7 +56,7 @@ def open_database(settings: Settings, retry_seconds: float = 30) -> Database:
 def fail(message: str, code: int) -> typer.Exit:
     """Print an error (as plain text: messages may hold brackets) and give the exit to raise."""
     err_console.print("[red]error:[/red] ", end="")
-    err_console.print(message, markup=False, highlight=False)
+    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -241,6 +244,8 @@ def serve(
     from api.app import create_app
 
     settings = Settings()
+    ensure_api_key(settings)  # write endpoints need it: generated into a 0600 file on first use
+    err_console.print(f"API key for writes: ATLAS_API_KEY or {settings.api_key_file}", highlight=False)
     if as_json:
         emit({"url": f"http://{host or settings.api_host}:{port or settings.api_port}"}, True, "")
     uvicorn.run(

@@ -11,10 +11,10 @@ from core.errors import AtlasError
 @dataclass(frozen=True)
 class Location:
     path: Path
-    line: int  # 1-based line of a JSONL record or YAML mapping; for CSV the row's line
+    line: int  # 1-based line of a record (for CSV, of its row); 0 for the file as a whole
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}" if self.line else str(self.path)
 
 
 @dataclass(frozen=True)

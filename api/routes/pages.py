@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import Reader, templates
 from api.graph import DEFAULT_THRESHOLD, GraphReader
+from api.routes.curation import page_context
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,5 +36,7 @@ def render_entity_page(request: Request, reader: GraphReader, entity_id: str) ->
         target = request.url_for("entity_html", entity_id=page.entity.id)
         return RedirectResponse(target, status_code=301)
     return templates(request).TemplateResponse(
-        request, "entity.html", {"page": page, "schema": reader.schema}
+        request,
+        "entity.html",
+        {"page": page, "schema": reader.schema, **page_context(request, reader, page.entity.id)},
     )
