@@ -23,6 +23,19 @@ CSV_KINDS = {"entities.csv": "entity", "relations.csv": "relation"}
 CSV_ALIAS_SEPARATOR = "|"
 
 
+class DuplicateKey(ValueError):
+    """A JSON object names the same field twice: which value was meant is unknowable."""
+
+
+def _object_without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise DuplicateKey(key)
+        data[key] = value
+    return data
+
+
 @dataclass(frozen=True)
 class RawRecord:
     location: Location
@@ -110,11 +123,17 @@ def _read_jsonl(path: Path, raw: bytes) -> tuple[list[RawRecord], list[Problem]]
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            data = json.loads(line, object_pairs_hook=_object_without_duplicate_keys)
         except json.JSONDecodeError as error:
             problems.append(
                 Problem(location, None, f"invalid JSON: {error.msg} (column {error.colno})")
             )
+            continue
+        except DuplicateKey as error:
+            problems.append(Problem(location, str(error), "the field is given twice"))
+            continue
+        except RecursionError:
+            problems.append(Problem(location, None, "invalid JSON: nested too deeply"))
             continue
         if not isinstance(data, dict):
             problems.append(Problem(location, None, "each line must be a JSON object"))
@@ -136,6 +155,8 @@ def _read_yaml(path: Path, text: str) -> tuple[list[RawRecord], list[Problem]]:
         line = mark.line + 1 if mark is not None else 0
         problem = getattr(error, "problem", None) or str(error)
         return [], [Problem(Location(path, line), None, f"invalid YAML: {problem}")]
+    except RecursionError:
+        return [], [Problem(Location(path, 0), None, "invalid YAML: nested too deeply")]
     finally:
         loader.dispose()
 
@@ -172,6 +193,9 @@ def _records_from_yaml(
     for kind, sequence in sections:
         for node in sequence.value:
             location = Location(path, node.start_mark.line + 1)
+            if duplicate := _duplicate_yaml_key(node):
+                problems.append(Problem(location, duplicate, "the field is given twice"))
+                continue
             data = loader.construct_object(node, deep=True)
             if not isinstance(data, dict):
                 problems.append(Problem(location, None, "each record must be a mapping"))
@@ -180,6 +204,19 @@ def _records_from_yaml(
                 data.setdefault("kind", kind)
             records.append(RawRecord(location, data))
     return records, problems
+
+
+def _duplicate_yaml_key(node: yaml.Node) -> str | None:
+    """The first key a record's mapping repeats (YAML loaders silently keep the last value)."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            if key_node.value in seen:
+                return str(key_node.value)
+            seen.add(key_node.value)
+    return None
 
 
 def _read_csv(path: Path, text: str, kind: str) -> tuple[list[RawRecord], list[Problem]]:

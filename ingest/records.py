@@ -13,8 +13,10 @@ from core.schema import load_schema
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 ID_RE = re.compile(rf"^(?P<type>[a-z][a-z_]*):(?P<slug>{SLUG_PATTERN})$")
 # Control characters other than tab and newline are refused: they are never intended in a name or
-# description, and NUL in particular breaks downstream tools.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# description, and NUL in particular breaks downstream tools. Lone surrogates cannot be stored.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+# Pages render `url` as a link: only web addresses, never `javascript:` or `data:`.
+URL_SCHEMES = ("http://", "https://")
 STATUSES = ("active", "draft", "deprecated")
 
 MAX_NAME = 500
@@ -32,7 +34,7 @@ def slugify(text: str) -> str:
 
 def _no_control_characters(value: str) -> str:
     if match := CONTROL_RE.search(value):
-        raise ValueError(f"contains the control character {match.group()!r}")
+        raise ValueError(f"contains the control character or lone surrogate {match.group()!r}")
     return value
 
 
@@ -46,7 +48,8 @@ def _check_id(value: str) -> str:
 
 
 class EntityRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are refused: JSON responses cannot carry them.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: Literal["entity"] = "entity"
     type: str  # before `id`, so that the id's check can compare its prefix with the type
@@ -75,6 +78,25 @@ class EntityRecord(BaseModel):
     @classmethod
     def _clean_aliases(cls, value: list[str]) -> list[str]:
         return [_no_control_characters(alias) for alias in value]
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.lower().startswith(URL_SCHEMES):
+            raise ValueError(f"must start with http:// or https://, not {value[:40]!r}")
+        return value
+
+    @field_validator("properties")
+    @classmethod
+    def _clean_properties(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Keys and texts are stored as JSON text; they follow the same rule as names."""
+        for key, item in value.items():
+            for text in [key, *(item if isinstance(item, list) else [item])]:
+                if isinstance(text, str) and (match := CONTROL_RE.search(text)):
+                    raise ValueError(
+                        f"{key!r} contains the control character or lone surrogate {match.group()!r}"
+                    )
+        return value
 
     @model_validator(mode="before")
     @classmethod

@@ -93,7 +93,12 @@ def test_merge_moves_relations_without_two_edges_of_a_type_and_keeps_description
 def test_decision_records_who_when_why_and_undo(db, curator, curation_graph) -> None:
     result = curator.dismiss("concept:sycophancy", "concept:other", who="ana", why="unrelated")
     decision = result.decision
-    assert (decision.kind, decision.who, decision.why, decision.status) == ("dismiss", "ana", "unrelated", "active")
+    assert (decision.kind, decision.who, decision.why, decision.status) == (
+        "dismiss",
+        "ana",
+        "unrelated",
+        "active",
+    )
     assert decision.entities == ["concept:sycophancy", "concept:other"]
     assert decision.at[:4].isdigit()
     undone = curator.undo(decision.id, who="bo", why="related after all").decision
@@ -115,7 +120,9 @@ def test_dry_run_lists_the_changes_and_writes_nothing(db, curator, curation_grap
     assert undo_dry.decision is None and curator.decision(real.decision.id).status == "active"
 
 
-def test_undo_is_refused_while_a_later_decision_touches_the_same_entities(db, curator, curation_graph) -> None:
+def test_undo_is_refused_while_a_later_decision_touches_the_same_entities(
+    db, curator, curation_graph
+) -> None:
     merged = curator.merge(DUPLICATE, CANONICAL, who="t")
     linked = curator.link(CANONICAL, "concept:sycophancy", "analogous_to", who="t")
     state = graph_state(db)
@@ -158,7 +165,9 @@ def test_refusals_leave_the_graph_unchanged(db, curator, curation_graph) -> None
     assert graph_state(db) == after_merge != before
 
 
-def test_reingesting_a_merged_duplicates_records_resurrects_nothing(db, curator, ingest, curation_graph) -> None:
+def test_reingesting_a_merged_duplicates_records_resurrects_nothing(
+    db, curator, ingest, curation_graph
+) -> None:
     curator.merge(DUPLICATE, CANONICAL, who="t")
     after_merge = graph_state(db)
     summary = ingest(curation_graph)

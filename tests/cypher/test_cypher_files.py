@@ -14,7 +14,16 @@ from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = Queries(Settings().cypher_dir)
-READS_WITH_ROWS = {"entity", "neighborhood", "similar", "search", "stats", "entities", "existing_entities"}
+READS_WITH_ROWS = {
+    "entity",
+    "neighborhood",
+    "neighborhood_graph",
+    "similar",
+    "search",
+    "stats",
+    "entities",
+    "existing_entities",
+}
 
 
 @pytest.fixture(scope="module")
