@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -14,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.errors import install_error_handlers
 from api.graph import GraphReader
+from api.models import ErrorResponse
 from api.routes import curation, entities, meta, pages
 from core.db import Database, open_driver, resolve_connection
 from core.queries import Queries
@@ -21,6 +23,16 @@ from core.schema import load_schema
 from core.settings import Settings
 
 HERE = Path(__file__).parent
+# Documented on every operation, in the one error shape api/errors.py answers with.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": text}
+    for status, text in [
+        (400, "A request body that cannot be read (not UTF-8)"),
+        (404, "Unknown entity, decision or path"),
+        (422, "Invalid parameters"),
+        (503, "Neo4j does not answer, or Atlas is not configured"),
+    ]
+}
 log = logging.getLogger("atlas.api")
 
 
@@ -45,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="A research field's knowledge graph: entities, typed relations, similar entities.",
         version="0.1.0",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["plural"] = plural_heading

@@ -6,7 +6,6 @@ One function builds each answer; the JSON and HTML routes both render what it re
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from typing import Any
@@ -23,6 +22,9 @@ DEFAULT_THRESHOLD = 0.65
 FIRST_CANDIDATES = 200
 MAX_CANDIDATES = 100_000
 LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
+# Upper-case AND, OR and NOT are Lucene operators; lower-cased they are plain words (the index
+# lower-cases anyway).
+LUCENE_OPERATORS = re.compile(r"\b(AND|OR|NOT)\b")
 
 
 class InvalidCursor(ValueError):
@@ -114,6 +116,7 @@ class GraphReader:
 
     def search(self, query: str, limit: int = 20) -> models.SearchResults:
         terms = LUCENE_SPECIAL.sub(r"\\\1", query.strip())  # user text is plain words, not Lucene
+        terms = LUCENE_OPERATORS.sub(lambda match: match.group().lower(), terms)
         if not terms:
             return models.SearchResults(query=query, items=[])
         records = self.db.read(self.queries["search"], q=terms, limit=limit)
@@ -154,7 +157,7 @@ def decode_cursor(cursor: str) -> str:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError) as error:
+    except ValueError as error:  # binascii.Error, UnicodeDecodeError, or a non-ASCII cursor
         raise InvalidCursor(f"invalid cursor {cursor!r}") from error
 
 

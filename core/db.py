@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 import neo4j
 from neo4j import Driver, GraphDatabase, RoutingControl
-from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from core.errors import ConfigurationError, DatabaseUnavailable
 from core.settings import Settings
@@ -20,7 +20,7 @@ UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
 class Connection:
     uri: str
     user: str
-    password: str
+    password: str = field(repr=False)
     database: str
 
 
@@ -86,6 +86,11 @@ class Database:
             )
         except UNAVAILABLE as error:
             raise DatabaseUnavailable(f"Neo4j is not answering: {type(error).__name__}") from error
+        except AuthError as error:
+            raise ConfigurationError(
+                "Neo4j refused the user name or password "
+                "(NEO4J_USER and NEO4J_PASSWORD, or the local password file)"
+            ) from error
         except Neo4jError:
             raise
         except DriverError as error:
@@ -95,6 +100,6 @@ class Database:
     def ping(self) -> bool:
         try:
             self.read("RETURN 1 AS ok")
-        except DatabaseUnavailable:
+        except (DatabaseUnavailable, ConfigurationError):
             return False
         return True

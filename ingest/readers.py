@@ -144,7 +144,11 @@ def _read_jsonl(path: Path, raw: bytes) -> tuple[list[RawRecord], list[Problem]]
 
 def _read_yaml(path: Path, text: str) -> tuple[list[RawRecord], list[Problem]]:
     """A YAML file holds a list of records, or a mapping with `entities:` and `relations:` lists."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        line = text[: error.position].count("\n") + 1
+        return [], [Problem(Location(path, line), None, f"invalid YAML: {error.reason}")]
     try:
         root = loader.get_single_node()
         if root is None:
@@ -171,12 +175,13 @@ def _records_from_yaml(
         sections.append((None, root))
     elif isinstance(root, yaml.MappingNode):
         for key_node, value_node in root.value:
-            kind = {"entities": "entity", "relations": "relation"}.get(key_node.value)
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            kind = {"entities": "entity", "relations": "relation"}.get(key or "")
             if kind is None or not isinstance(value_node, yaml.SequenceNode):
                 problems.append(
                     Problem(
                         Location(path, key_node.start_mark.line + 1),
-                        key_node.value,
+                        key,
                         "expected 'entities:' or 'relations:' holding a list",
                     )
                 )
@@ -220,7 +225,7 @@ def _duplicate_yaml_key(node: yaml.Node) -> str | None:
 
 
 def _read_csv(path: Path, text: str, kind: str) -> tuple[list[RawRecord], list[Problem]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)  # a stray quote is an error
     try:
         header = next(reader)
     except StopIteration:

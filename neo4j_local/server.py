@@ -278,8 +278,9 @@ class LocalNeo4j:
                 f"{self.password_file} is missing but {self.home} already holds a database; "
                 "restore the file or delete the folder to start afresh"
             )
-        password = secrets.token_urlsafe(24)
-        subprocess.run(
+        # A leading '-' would make the admin tool read the password as an option.
+        password = "p" + secrets.token_urlsafe(24)
+        result = subprocess.run(
             [
                 java,
                 "-cp",
@@ -289,10 +290,14 @@ class LocalNeo4j:
                 "set-initial-password",
                 password,
             ],
-            check=True,
+            check=False,
             capture_output=True,
+            text=True,
             env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")},
         )
+        if result.returncode != 0:  # the command line holds the password: never show it
+            output = (result.stdout + result.stderr).replace(password, "***")[-2000:]
+            raise ConfigurationError(f"could not set the initial Neo4j password:\n{output}")
         self.password_file.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:

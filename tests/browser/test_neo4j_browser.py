@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,5 +125,5 @@ def test_the_grass_style_colours_the_neighbourhood_by_entity_type(
     shot = browser.screenshot(path=str(tmp_path / "neo4j-browser.png"))
     assert len(shot) > 10_000
     images = ROOT / "docs" / "images"
-    if images.is_dir():  # kept for the README when the suite runs in a checkout
+    if os.environ.get("ATLAS_UPDATE_SCREENSHOTS") and images.is_dir():  # refresh the README's picture
         (images / "neo4j-browser.png").write_bytes(shot)

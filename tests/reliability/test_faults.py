@@ -1,0 +1,146 @@
+"""Neo4j killed with SIGKILL in the middle of an ingest: after a restart, re-running the same ingest
+gives exactly the graph a clean run gives; the API answers 503 while Neo4j is down and serves again,
+without a restart of its own, once Neo4j is back."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from core.db import Database, open_driver, resolve_connection
+from core.errors import DatabaseUnavailable
+from core.queries import Queries
+from core.settings import Settings
+from ingest.pipeline import Ingester, Progress
+from neo4j_local.server import LocalNeo4j
+from tests.reliability.helpers import HashEmbedder, own_server, settings_for, write_synthetic_graph
+from tests.snapshot import graph_snapshot
+
+COUNTS = """
+MATCH (n:Entity) WITH count(n) AS nodes, count(DISTINCT n.id) AS ids
+RETURN nodes, ids, COUNT { ()-[]->() } AS relationships,
+       COUNT { (m:Entity) WHERE m.embedding IS NULL } AS unembedded
+"""
+
+
+@pytest.fixture
+def crash_server(tmp_path: Path) -> Iterator[LocalNeo4j]:
+    server = own_server(tmp_path)
+    try:
+        server.start(die_with_parent=True)
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(tmp_path / "server", ignore_errors=True)
+
+
+def open_db(settings: Settings) -> Database:
+    connection = resolve_connection(settings)
+    return Database(open_driver(connection, retry_seconds=2), connection.database)
+
+
+def ingester(db: Database, settings: Settings, batch_size: int, progress: Progress | None = None) -> Ingester:
+    ingester = Ingester(db, Queries(settings.cypher_dir), HashEmbedder(), batch_size=batch_size)
+    if progress is not None:
+        ingester.progress = progress
+    return ingester
+
+
+def ingest_until_killed(
+    server: LocalNeo4j, db: Database, settings: Settings, graph: Path, stage: str, batch_size: int
+) -> int:
+    """Run the ingest and SIGKILL Neo4j once `stage` is half done, while its next batch is in flight.
+    Returns how many items of the stage had been reported written."""
+    reached = threading.Event()
+    reported = {"done": 0}
+
+    def progress(current: str, done: int, total: int) -> None:
+        if current == stage and done >= total // 2 and not reached.is_set():
+            reported["done"] = done
+            reached.set()
+
+    def kill_when_reached() -> None:
+        if reached.wait(timeout=300):
+            time.sleep(0.005)  # the next batch's transaction is under way
+            server.kill()
+
+    killer = threading.Thread(target=kill_when_reached, daemon=True)
+    killer.start()
+    with pytest.raises(DatabaseUnavailable):
+        ingester(db, settings, batch_size, progress).ingest_paths([graph])
+    killer.join(timeout=60)
+    assert reached.is_set(), f"the ingest never reached half of stage {stage!r}"
+    return reported["done"]
+
+
+def wipe(db: Database) -> None:
+    with db.driver.session(database=db.database) as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def crash_restart_and_compare(
+    server: LocalNeo4j, tmp_path: Path, stage: str, entities: int, relations: int, batch_size: int
+) -> None:
+    graph = write_synthetic_graph(tmp_path / "graph.jsonl", entities, relations)
+    settings = settings_for(server, tmp_path / "state")
+    db = open_db(settings)
+    try:
+        with TestClient(create_app(settings)) as api:
+            assert api.get("/health").status_code == 200
+
+            ingest_until_killed(server, db, settings, graph, stage, batch_size)
+            assert server.pid() is None
+
+            down = api.get("/entities/concept:c1")
+            assert down.status_code == 503
+            error = down.json()["error"]
+            assert error["code"] == "database_unavailable"
+            assert "Neo4j is not answering" in error["message"]
+            assert server.password() not in down.text
+            page = api.get("/e/concept:c1")
+            assert page.status_code == 503
+            assert "Neo4j is not answering" in page.text
+            assert api.get("/health").status_code == 503
+
+            server.start(die_with_parent=True)
+            assert api.get("/health").json() == {"status": "ok", "neo4j": True}
+
+            ingester(db, settings, batch_size).ingest_paths([graph])  # the same driver, the same input
+            after_crash = graph_snapshot(db)
+            assert api.get("/entities/concept:c1").status_code == 200
+            assert api.get("/e/concept:c1").status_code == 200
+
+        counts = db.read(COUNTS)[0]
+        assert (counts["nodes"], counts["ids"]) == (entities, entities)
+        assert (counts["relationships"], counts["unembedded"]) == (relations, 0)
+
+        wipe(db)
+        ingester(db, settings, batch_size).ingest_paths([graph])
+        assert graph_snapshot(db) == after_crash
+    finally:
+        db.driver.close()
+
+
+def test_sigkill_during_relation_writes_then_rerun_equals_a_clean_run_and_api_recovers(
+    crash_server: LocalNeo4j, tmp_path: Path
+) -> None:
+    crash_restart_and_compare(
+        crash_server, tmp_path, "relations", entities=500, relations=1000, batch_size=50
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["entities", "embeddings", "relations"])
+def test_sigkill_at_each_stage_of_a_larger_ingest_then_rerun_equals_a_clean_run(
+    crash_server: LocalNeo4j, tmp_path: Path, stage: str
+) -> None:
+    crash_restart_and_compare(
+        crash_server, tmp_path, stage, entities=10_000, relations=30_000, batch_size=1000
+    )
