@@ -14,6 +14,7 @@ from core.errors import ConfigurationError, DatabaseUnavailable
 from core.settings import Settings
 
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
+AUTH_RATE_LIMIT = "Neo.ClientError.Security.AuthenticationRateLimit"
 
 
 @dataclass(frozen=True)
@@ -86,12 +87,13 @@ class Database:
             )
         except UNAVAILABLE as error:
             raise DatabaseUnavailable(f"Neo4j is not answering: {type(error).__name__}") from error
-        except AuthError as error:
-            raise ConfigurationError(
-                "Neo4j refused the user name or password "
-                "(NEO4J_USER and NEO4J_PASSWORD, or the local password file)"
-            ) from error
-        except Neo4jError:
+        except Neo4jError as error:
+            # After repeated failures Neo4j answers AuthenticationRateLimit, not an AuthError.
+            if isinstance(error, AuthError) or error.code == AUTH_RATE_LIMIT:
+                raise ConfigurationError(
+                    "Neo4j refused the user name or password "
+                    "(NEO4J_USER and NEO4J_PASSWORD, or the local password file)"
+                ) from error
             raise
         except DriverError as error:
             raise DatabaseUnavailable(f"Neo4j connection failed: {type(error).__name__}") from error

@@ -220,3 +220,17 @@ def test_a_generated_password_starting_with_a_dash_cannot_break_the_first_start(
     server._ensure_password(find_java(), resolve_jars(server.cache_dir))
     assert not server.password().startswith("-")
     assert stat.S_IMODE(server.password_file.stat().st_mode) == 0o600
+
+
+def test_repeated_wrong_passwords_keep_giving_the_clear_error(neo4j_server: LocalNeo4j) -> None:
+    """Neo4j rate-limits a user after a few failures (a different error code): still the same message."""
+    settings = Settings(
+        neo4j_uri=neo4j_server.bolt_uri, neo4j_user="intruder", neo4j_password="guess", _env_file=None
+    )
+    db = Database(open_driver(resolve_connection(settings), retry_seconds=1))
+    try:
+        for _ in range(5):
+            with pytest.raises(ConfigurationError, match="refused the user name or password"):
+                db.read("RETURN 1")
+    finally:
+        db.driver.close()
