@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.curation import register_curation
+from cli.importers import register_importers
 from core.api_key import ensure_api_key
 from core.db import Database, open_driver, resolve_connection
 from core.errors import ConfigurationError, DatabaseUnavailable, EntityNotFound
@@ -23,12 +25,17 @@ from core.queries import Queries
 from core.settings import PROJECT_ROOT, Settings
 from neo4j_local.server import LocalNeo4j, pinned_version
 
+if TYPE_CHECKING:  # the ingest machinery (and torch) is imported only by commands that write
+    from ingest.embedding import Embedder
+    from ingest.pipeline import Ingester, IngestSummary
+
 app = typer.Typer(help="Atlas: a knowledge graph of a research field, on Neo4j.", no_args_is_help=True)
 neo4j_app = typer.Typer(
     help="Run the local Neo4j server (unless NEO4J_URI points elsewhere).", no_args_is_help=True
 )
 app.add_typer(neo4j_app, name="neo4j")
 register_curation(app)  # candidates, link, dismiss, merge, undo, decisions
+register_importers(app)  # import wn18rr | codex | synthetic
 console = Console()
 err_console = Console(stderr=True)
 
@@ -152,6 +159,13 @@ def ingest(
 ) -> None:
     """Validate the files, then write entities, embeddings and relations. Nothing is written if any
     record is invalid; ingesting the same files twice changes nothing."""
+    run_ingest(lambda ingester: ingester.ingest_paths(paths), as_json)
+
+
+def run_ingest(
+    write: Callable[[Ingester], IngestSummary], as_json: bool, embedder: Embedder | None = None
+) -> None:
+    """Open the database, run `write` with an Ingester, and report its summary (or why it failed)."""
     from ingest.pipeline import Ingester
     from ingest.problems import IngestError
 
@@ -165,11 +179,11 @@ def ingest(
             ingester = Ingester(
                 db,
                 Queries(settings.cypher_dir),
-                _LazyEmbedder(settings),
+                embedder or _LazyEmbedder(settings),
                 settings.write_batch_size,
                 progress=report,
             )
-            summary = ingester.ingest_paths(paths)
+            summary = write(ingester)
     except IngestError as error:
         raise fail(str(error), EXIT_INVALID_INPUT) from error
     except (DatabaseUnavailable, ConfigurationError) as error:
@@ -192,7 +206,10 @@ class _LazyEmbedder:
     """Loads the model only if something needs embedding: an unchanged re-ingest never loads it."""
 
     def __init__(self, settings: Settings) -> None:
+        from ingest.embedding import MODEL_NAME
+
         self.settings = settings
+        self.model_name = MODEL_NAME
         self._embedder: Any = None
 
     def embed(self, texts: list[str]) -> list[list[float]]:
@@ -291,7 +308,10 @@ def stats(as_json: JsonOption = False) -> None:
     """Counts per entity type and relation type."""
     reader = _reader()
     result = _guard(reader.stats)
-    lines = [f"{result.entities} entities, {result.relations} relations"]
+    lines = [
+        f"{result.entities} entities of {len(result.entity_types)} types, "
+        f"{result.relations} relations of {len(result.relation_types)} types"
+    ]
     lines += [f"  {row.type:<20} {row.count}" for row in result.entity_types]
     lines += ["relations:"] + [f"  {row.type:<20} {row.count}" for row in result.relation_types]
     emit(result.model_dump(), as_json, "\n".join(lines))
@@ -345,3 +365,7 @@ def search(
     results = _guard(_reader().search, query, limit=limit)
     lines = [f"{hit.score:6.2f}  {hit.entity.id:<50} {hit.entity.name}" for hit in results.items]
     emit(results.model_dump(mode="json"), as_json, "\n".join(lines) or "nothing found")
+
+
+if __name__ == "__main__":
+    app()

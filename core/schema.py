@@ -15,6 +15,7 @@ SCHEMA_FILE = Path(__file__).with_name("schema.yaml")
 class Schema:
     entity_types: tuple[str, ...]  # in display order
     relation_types: tuple[str, ...]
+    reflexive_relation_types: frozenset[str] = frozenset()  # may join an entity to itself
 
     def label(self, entity_type: str) -> str:
         """`research_area` -> `ResearchArea`: the Neo4j label of an entity type."""
@@ -33,7 +34,13 @@ def load_schema(path: Path = SCHEMA_FILE) -> Schema:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     entity_types = tuple(raw["entity_types"])
     relation_types = tuple(raw["relation_types"])
+    reflexive = frozenset(raw.get("reflexive_relation_types") or ())
     for name in (*entity_types, *relation_types):
         if not isinstance(name, str) or not name.replace("_", "").isalpha() or not name.islower():
             raise ValueError(f"{path}: type {name!r} is not lowercase snake_case")
-    return Schema(entity_types, relation_types)
+    for kinds, names in (("entity", entity_types), ("relation", relation_types)):
+        if len(set(names)) != len(names):
+            raise ValueError(f"{path}: an {kinds} type is listed twice")
+    if unknown := reflexive - set(relation_types):
+        raise ValueError(f"{path}: reflexive_relation_types names unknown types {sorted(unknown)}")
+    return Schema(entity_types, relation_types, reflexive)

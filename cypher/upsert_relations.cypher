@@ -4,7 +4,8 @@
 // An endpoint that curation merged away stands for the entity it was merged into: re-ingesting a
 // duplicate's records never recreates its relations. Such a redirected relation is left alone when
 // the two entities already share a relation of its type (the merge moved or folded it there), and
-// dropped when it would join the entity to itself.
+// dropped when the merge made it join the entity to itself. (Self-loops given as such were allowed
+// by the schema's reflexive_relation_types when the records were validated.)
 UNWIND $rows AS row
 MATCH (given_source:Entity {id: row.source})
 MATCH (given_target:Entity {id: row.target})
@@ -14,7 +15,7 @@ WITH row,
      coalesce(merged_source, given_source) AS s,
      coalesce(merged_target, given_target) AS t,
      merged_source IS NOT NULL OR merged_target IS NOT NULL AS redirected
-WHERE s <> t
+WHERE s <> t OR NOT redirected
 OPTIONAL MATCH (s)-[old]->(t) WHERE type(old) = row.rel_type
 WITH s, t, row, old,
      redirected AND EXISTS { MATCH (s)-[kept]-(t) WHERE type(kept) = row.rel_type } AS kept

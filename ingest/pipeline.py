@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -46,6 +48,18 @@ class IngestSummary:
     relations: Outcomes = field(default_factory=Outcomes)
     embeddings_computed: int = 0
     merged_kept: int = 0  # records of entities curation merged away; they stay merged
+    # Wall-clock seconds per stage: validate, plan, entities, embed (the model), embedding_writes,
+    # relations. Benchmarks read them to report ingest with and without the embedding step.
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - start
+            self.seconds[stage] = round(self.seconds.get(stage, 0.0) + elapsed, 3)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +67,7 @@ class IngestSummary:
             "relations": vars(self.relations),
             "embeddings_computed": self.embeddings_computed,
             "merged_kept": self.merged_kept,
+            "seconds": self.seconds,
         }
 
 
@@ -83,12 +98,14 @@ class Ingester:
 
     def ingest_records(self, records: list[RawRecord], problems: list[Problem]) -> IngestSummary:
         """Validate everything first; on any problem raise IngestError having written nothing."""
-        valid, invalid = validate(records, self.existing_ids)
+        summary = IngestSummary()
+        with summary.timed("validate"):
+            valid, invalid = validate(records, self.existing_ids)
         problems = problems + invalid
         if problems:
             raise IngestError(problems)
         self.ensure_indexes()
-        return self.write(valid)
+        return self.write(valid, summary)
 
     def ensure_indexes(self) -> None:
         for name in SETUP_QUERIES:
@@ -97,13 +114,16 @@ class Ingester:
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         return set(self._existing(list(ids)))
 
-    def write(self, valid: ValidInput) -> IngestSummary:
-        summary = IngestSummary()
-        existing = self._existing([entity.entity_id for entity in valid.entities])
-        to_write, to_embed = self._plan_entities(valid.entities, existing, summary)
-        self._write_entities(to_write)
-        summary.embeddings_computed = self._embed(to_embed)
-        self._write_relations(valid.relations, summary)
+    def write(self, valid: ValidInput, summary: IngestSummary | None = None) -> IngestSummary:
+        summary = summary or IngestSummary()
+        with summary.timed("plan"):
+            existing = self._existing([entity.entity_id for entity in valid.entities])
+            to_write, to_embed = self._plan_entities(valid.entities, existing, summary)
+        with summary.timed("entities"):
+            self._write_entities(to_write)
+        summary.embeddings_computed = self._embed(to_embed, summary)
+        with summary.timed("relations"):
+            self._write_relations(valid.relations, summary)
         return summary
 
     def _existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -135,14 +155,12 @@ class Ingester:
             else:
                 summary.entities.updated += 1
             if old is None or old["content_hash"] != props["content_hash"]:
-                to_write.append(
-                    {"id": entity.entity_id, "label": schema.label(entity.type), "props": props}
-                )
+                to_write.append({"id": entity.entity_id, "label": schema.label(entity.type), "props": props})
             text = embedding_text(entity)
             if (
                 old is None
                 or not old["has_embedding"]
-                or old["embedding_hash"] != embedding_hash(text)
+                or old["embedding_hash"] != embedding_hash(text, self.embedder.model_name)
             ):
                 to_embed.append((entity.entity_id, text))
         return to_write, to_embed
@@ -152,15 +170,21 @@ class Ingester:
             self.db.write(self.queries["upsert_entities"], rows=list(chunk))
             self.progress("entities", min((done + 1) * self.batch_size, len(rows)), len(rows))
 
-    def _embed(self, items: list[tuple[str, str]]) -> int:
+    def _embed(self, items: list[tuple[str, str]], summary: IngestSummary) -> int:
         chunk_size = max(self.batch_size, 256)
         for done, chunk in enumerate(batched(items, chunk_size)):
-            vectors = self.embedder.embed([text for _, text in chunk])
+            with summary.timed("embed"):
+                vectors = self.embedder.embed([text for _, text in chunk])
             rows = [
-                {"id": entity_id, "embedding": vector, "embedding_hash": embedding_hash(text)}
+                {
+                    "id": entity_id,
+                    "embedding": vector,
+                    "embedding_hash": embedding_hash(text, self.embedder.model_name),
+                }
                 for (entity_id, text), vector in zip(chunk, vectors, strict=True)
             ]
-            self.db.write(self.queries["set_embeddings"], rows=rows)
+            with summary.timed("embedding_writes"):
+                self.db.write(self.queries["set_embeddings"], rows=rows)
             self.progress("embeddings", min((done + 1) * chunk_size, len(items)), len(items))
         return len(items)
 

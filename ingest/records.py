@@ -154,7 +154,7 @@ class RelationRecord(BaseModel):
 
     @model_validator(mode="after")
     def _not_a_self_loop(self) -> RelationRecord:
-        if self.source == self.target:
+        if self.source == self.target and self.type not in load_schema().reflexive_relation_types:
             raise ValueError(f"a relation cannot join {self.source!r} to itself")
         return self
 

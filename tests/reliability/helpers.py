@@ -41,6 +41,8 @@ class HashEmbedder:
     """A deterministic unit vector per text. The fault tests are about what reaches the disk, not
     about meaning; the real model would only make them slower."""
 
+    model_name = "test-sha256"
+
     def embed(self, texts: list[str]) -> list[list[float]]:
         return [self._vector(text) for text in texts]
 

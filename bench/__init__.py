@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` (see docs/performance.md). Not tests: they measure, never assert."""

@@ -1,0 +1,5 @@
+// :params {}
+// Every entity id, to sample from.
+MATCH (n:Entity)
+RETURN n.id AS id
+ORDER BY id

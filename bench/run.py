@@ -1,0 +1,384 @@
+"""`python -m bench`: ingest, embedding, entity-page and `similar` figures for each graph, every
+comparison measured side by side in the same run, printed as a table and written as JSON.
+
+For each graph, on servers of its own (fresh folder, free loopback ports):
+  1. Atlas: `atlas import ...` into an empty database (stage times, peak memory), then the same
+     import again (it must compute no embedding), then a bare `SentenceTransformer.encode` over the
+     same texts; then `GET /entities/{id}` and `/similar` through a served API, and the same Cypher
+     straight through the driver.
+  2. Neo4j's LOAD CSV of the same records into an empty database with the same indexes.
+  3. `neo4j-admin database import full` of the same records.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bench.datasets import BenchGraph, bench_graph
+from bench.loaders import admin_import, load_csv, write_admin_import_files, write_load_csv_files
+from bench.measure import page_latency, peak_rss_mib, sample_ids, similar_recall
+from core.db import Database, open_driver
+from core.queries import Queries
+from core.settings import PROJECT_ROOT, Settings
+from ingest.embedding import MiniLMEmbedder, embedding_text
+from ingest.sources.synthetic import SyntheticSpec
+from ingest.validate import ValidInput
+from neo4j_local.server import LocalNeo4j, free_port, pinned_version
+
+BENCH_QUERIES = Path(__file__).parent / "cypher"
+DEFAULT_DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
+RESULTS = Path(__file__).parent / "results"
+SEED = 20261125
+
+app = typer.Typer(add_completion=False)
+console = Console()
+
+
+@dataclass(frozen=True)
+class Options:
+    page_samples: int
+    hub_samples: int
+    similar_samples: int
+    similar_graphs: frozenset[str]
+    heap: str
+    pagecache: str
+    admin_import: bool
+
+
+@app.command()
+def main(
+    graphs: Annotated[str, typer.Option(help="Comma-separated: wn18rr, codex-s, codex-m, synthetic.")] = (
+        "wn18rr,codex-m,synthetic"
+    ),
+    datasets: Annotated[Path, typer.Option(help="Folder holding wn18rr/ and codex/.")] = DEFAULT_DATASETS,
+    entities: Annotated[int, typer.Option(help="Synthetic graph: entities.")] = 1_000_000,
+    relations: Annotated[int, typer.Option(help="Synthetic graph: relations.")] = 5_000_000,
+    hubs: Annotated[int, typer.Option(help="Synthetic graph: hub entities.")] = 20,
+    hub_degree: Annotated[int, typer.Option(help="Synthetic graph: relations per hub.")] = 100_000,
+    page_samples: Annotated[int, typer.Option(help="Random entity pages per graph.")] = 1000,
+    hub_samples: Annotated[int, typer.Option(help="Highest-degree entities paged.")] = 20,
+    similar_samples: Annotated[int, typer.Option(help="Entities whose `similar` is checked.")] = 200,
+    similar_graphs: Annotated[str, typer.Option(help="Graphs on which `similar` is measured.")] = (
+        "wn18rr,synthetic"
+    ),
+    heap: Annotated[str, typer.Option(help="Neo4j heap of each server.")] = "4g",
+    pagecache: Annotated[str, typer.Option(help="Neo4j page cache of each server.")] = "6g",
+    skip_admin_import: Annotated[bool, typer.Option(help="Leave out neo4j-admin import.")] = False,
+    out: Annotated[Path | None, typer.Option(help="JSON file (default bench/results/<time>.json).")] = None,
+) -> None:
+    """Run the benchmarks; print a table per graph and write every figure as JSON."""
+    spec = SyntheticSpec(entities, relations, hubs, hub_degree)
+    options = Options(
+        page_samples,
+        hub_samples,
+        similar_samples,
+        frozenset(similar_graphs.split(",")),
+        heap,
+        pagecache,
+        not skip_admin_import,
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = out or RESULTS / f"{stamp}.json"
+    report: dict[str, Any] = {"taken": stamp, "machine": machine(), "command": sys.argv, "graphs": {}}
+    for name in graphs.split(","):
+        graph = bench_graph(name.strip(), datasets, spec)
+        console.rule(f"[bold]{graph.name}")
+        report["graphs"][graph.name] = run_graph(graph, options)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=2) + "\n")  # after each graph: a long run keeps its part
+        print_table(graph.name, report["graphs"][graph.name])
+    console.print(f"JSON: {out}")
+
+
+def run_graph(graph: BenchGraph, options: Options) -> dict[str, Any]:
+    start = time.perf_counter()
+    valid = graph.validated()
+    result: dict[str, Any] = {
+        "entities": len(valid.entities),
+        "relations": len(valid.relations),
+        "records_seconds": round(time.perf_counter() - start, 2),
+        "embedder": "all-MiniLM-L6-v2" if graph.real_model else "hashing-bow-384",
+    }
+    with tempfile.TemporaryDirectory(prefix="atlas-bench-") as work:
+        folder = Path(work)
+        with running_server(folder / "atlas", options) as server:
+            result["atlas_ingest"] = atlas_import(graph, server, folder)
+            result["atlas_reingest"] = atlas_import(graph, server, folder)
+            if graph.real_model:
+                result["embedding"] = embedding_comparison(valid, result["atlas_ingest"])
+            result.update(read_figures(graph, server, folder, options))
+        with running_server(folder / "load-csv", options) as server:
+            result["load_csv"] = load_csv_figures(valid, server)
+        if options.admin_import:
+            result["admin_import"] = admin_import_figures(valid, folder / "admin", options)
+    result["ingest_vs_load_csv"] = ingest_ratios(result)
+    return result
+
+
+@contextmanager
+def running_server(home: Path, options: Options) -> Iterator[LocalNeo4j]:
+    server = LocalNeo4j(
+        home=home / "server",
+        password_file=home / "password",
+        cache_dir=Settings(_env_file=None).neo4j_cache_dir,
+        bolt_port=free_port(),
+        http_port=free_port(),
+        heap=options.heap,
+        pagecache=options.pagecache,
+    )
+    server.start(die_with_parent=True)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def server_env(server: LocalNeo4j, folder: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "NEO4J_URI": server.bolt_uri,
+        "NEO4J_USER": "neo4j",
+        "NEO4J_PASSWORD": server.password(),
+        "ATLAS_STATE_DIR": str(folder / "state"),
+    }
+
+
+def atlas_import(graph: BenchGraph, server: LocalNeo4j, folder: Path) -> dict[str, Any]:
+    """`atlas import ... --json` as a user runs it; its summary, wall time and peak memory."""
+    command = [sys.executable, "-m", "cli.main", "import", *graph.import_args, "--json"]
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=server_env(server, folder), stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"atlas import exited with {process.returncode}:\n{output[-2000:]}")
+    summary: dict[str, Any] = json.loads(output)
+    summary["wall_seconds"] = round(time.perf_counter() - start, 2)
+    summary["peak_rss_mib"] = round(usage.ru_maxrss / 1024, 1)  # kilobytes on Linux
+    return summary
+
+
+def embedding_comparison(valid: ValidInput, ingest: dict[str, Any]) -> dict[str, Any]:
+    """The ingest's embedding stage against one bare `encode` call over the same texts."""
+    texts = [embedding_text(entity) for entity in valid.entities]
+    model: Any = MiniLMEmbedder()._model  # the same model object, loaded the same offline way
+    start = time.perf_counter()
+    model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    bare = time.perf_counter() - start
+    ingest_seconds = ingest["seconds"]["embed"]
+    return {
+        "texts": len(texts),
+        "ingest_texts_per_s": round(ingest["embeddings_computed"] / ingest_seconds, 1),
+        "bare_encode_texts_per_s": round(len(texts) / bare, 1),
+        "ratio": round((ingest["embeddings_computed"] / ingest_seconds) / (len(texts) / bare), 3),
+    }
+
+
+def read_figures(graph: BenchGraph, server: LocalNeo4j, folder: Path, options: Options) -> dict[str, Any]:
+    """Entity-page latency (random ids and hubs) and `similar` recall, through a served API."""
+    queries, bench_queries = Queries(PROJECT_ROOT / "cypher"), Queries(BENCH_QUERIES)
+    db = Database(open_driver_for(server), "neo4j")
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    api_process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=server_env(server, folder))
+    figures: dict[str, Any] = {}
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as api:
+            wait_until_healthy(api, api_process)
+            all_ids = [record["id"] for record in db.read(bench_queries["all_ids"])]
+            hubs = db.read(bench_queries["hubs"], count=options.hub_samples)
+            random_ids = sample_ids(all_ids, options.page_samples, SEED)
+            figures["page_random"] = page_latency(api, db, queries, random_ids)
+            figures["page_hubs"] = page_latency(api, db, queries, [hub["id"] for hub in hubs])
+            figures["page_hubs"]["degrees"] = [hub["degree"] for hub in hubs]
+            if graph.name in options.similar_graphs:
+                sample = sample_ids(all_ids, options.similar_samples, SEED + 1)
+                figures["similar"] = similar_recall(api, db, bench_queries, sample)
+            figures["api_peak_rss_mib"] = peak_rss_mib(api_process.pid)
+    finally:
+        api_process.terminate()
+        api_process.wait(timeout=30)
+        db.driver.close()
+    return figures
+
+
+def open_driver_for(server: LocalNeo4j) -> Any:
+    from core.db import Connection
+
+    return open_driver(Connection(server.bolt_uri, "neo4j", server.password(), "neo4j"), retry_seconds=30)
+
+
+def wait_until_healthy(api: httpx.Client, process: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the API exited before it answered")
+        try:
+            if api.get("/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("the API did not answer /health")
+
+
+def load_csv_figures(valid: ValidInput, server: LocalNeo4j) -> dict[str, Any]:
+    write_load_csv_files(valid, server.home / "import")
+    db = Database(open_driver_for(server), "neo4j")
+    try:
+        seconds = load_csv(db, Queries(PROJECT_ROOT / "cypher"), Queries(BENCH_QUERIES))
+        counts = db.read(Queries(BENCH_QUERIES)["counts"])[0]
+    finally:
+        db.driver.close()
+    return {"seconds": {k: round(v, 2) for k, v in seconds.items()}, "counts": dict(counts)}
+
+
+def admin_import_figures(valid: ValidInput, home: Path, options: Options) -> dict[str, Any]:
+    """Import offline into a database that has never run, then start it to count what arrived."""
+    server = LocalNeo4j(
+        home=home / "server",
+        password_file=home / "password",
+        cache_dir=Settings(_env_file=None).neo4j_cache_dir,
+        bolt_port=free_port(),
+        http_port=free_port(),
+        heap=options.heap,
+        pagecache=options.pagecache,
+    )
+    server.start(die_with_parent=True)  # writes conf and the password, creates the system database
+    server.stop()
+    nodes, relationships = write_admin_import_files(valid, home / "csv")
+    seconds = admin_import(server, nodes, relationships)
+    shutil.rmtree(home / "csv")
+    server.start(die_with_parent=True)
+    try:
+        db = Database(open_driver_for(server), "neo4j")
+        counts = db.read(Queries(BENCH_QUERIES)["counts"])[0]
+        db.driver.close()
+    finally:
+        server.stop()
+    return {"seconds": round(seconds, 2), "counts": dict(counts)}
+
+
+def ingest_ratios(result: dict[str, Any]) -> dict[str, Any]:
+    """Throughput of Atlas's writes (no embedding) against LOAD CSV's, per record kind."""
+    atlas = result["atlas_ingest"]["seconds"]
+    load = result["load_csv"]["seconds"]
+    entities, relations = result["entities"], result["relations"]
+    atlas_no_embed = sum(atlas.get(stage, 0.0) for stage in ("validate", "plan", "entities", "relations"))
+    ratios = {
+        "atlas_entities_per_s": rate(entities, atlas.get("entities", 0.0)),
+        "load_csv_entities_per_s": rate(entities, load["entities"]),
+        "atlas_relations_per_s": rate(relations, atlas.get("relations", 0.0)),
+        "load_csv_relations_per_s": rate(relations, load["relations"]),
+        "atlas_seconds_without_embedding": round(atlas_no_embed, 2),
+        "load_csv_seconds": round(load["entities"] + load["relations"], 2),
+    }
+    ratios["ratio"] = round(ratios["load_csv_seconds"] / atlas_no_embed, 3) if atlas_no_embed else None
+    if "admin_import" in result:
+        ratios["admin_import_seconds"] = result["admin_import"]["seconds"]
+    return ratios
+
+
+def rate(count: int, seconds: float) -> float | None:
+    return round(count / seconds, 1) if seconds > 0 else None
+
+
+def machine() -> dict[str, Any]:
+    memory_kib = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True, check=False).stderr
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory_kib / 1024 / 1024, 1),
+        "cpu_model": cpu_model(),
+        "python": platform.python_version(),
+        "java": java.splitlines()[0] if java else None,
+        "neo4j": pinned_version(),
+        "platform": platform.platform(),
+    }
+
+
+def cpu_model() -> str | None:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def print_table(name: str, result: dict[str, Any]) -> None:
+    table = Table(title=f"{name}: {result['entities']:,} entities, {result['relations']:,} relations")
+    table.add_column("measure")
+    table.add_column("Atlas", justify="right")
+    table.add_column("baseline", justify="right")
+    table.add_column("ratio", justify="right")
+    ratios = result["ingest_vs_load_csv"]
+    table.add_row(
+        "ingest entities/s (LOAD CSV)",
+        str(ratios["atlas_entities_per_s"]),
+        str(ratios["load_csv_entities_per_s"]),
+        "",
+    )
+    table.add_row(
+        "ingest relations/s (LOAD CSV)",
+        str(ratios["atlas_relations_per_s"]),
+        str(ratios["load_csv_relations_per_s"]),
+        "",
+    )
+    table.add_row(
+        "ingest s, no embedding (LOAD CSV)",
+        str(ratios["atlas_seconds_without_embedding"]),
+        str(ratios["load_csv_seconds"]),
+        str(ratios["ratio"]),
+    )
+    if "admin_import_seconds" in ratios:
+        table.add_row("neo4j-admin import s", "", str(ratios["admin_import_seconds"]), "")
+    table.add_row("embedding s (ingest)", str(result["atlas_ingest"]["seconds"].get("embed")), "", "")
+    if "embedding" in result:
+        embedding = result["embedding"]
+        table.add_row(
+            "embedding texts/s (bare encode)",
+            str(embedding["ingest_texts_per_s"]),
+            str(embedding["bare_encode_texts_per_s"]),
+            str(embedding["ratio"]),
+        )
+    reingest = result["atlas_reingest"]["embeddings_computed"]
+    table.add_row("re-ingest: embeddings computed", str(reingest), "0", "")
+    for key, label in (("page_random", "page random"), ("page_hubs", "page hubs")):
+        page = result[key]
+        for q in ("p50", "p95", "p99"):
+            ratio = str(page.get(f"overhead_ratio_{q}", ""))
+            api_ms, driver_ms = str(page["api_ms"][q]), str(page["driver_ms"][q])
+            table.add_row(f"{label} {q} ms (driver)", api_ms, driver_ms, ratio)
+    if "similar" in result:
+        similar = result["similar"]
+        table.add_row("similar recall (brute force)", str(similar["recall"]), "1.0", "")
+        table.add_row("similar p99 ms", str(similar["latency_ms"].get("p99")), "", "")
+    table.add_row("peak RSS MiB: ingest", str(result["atlas_ingest"]["peak_rss_mib"]), "", "")
+    table.add_row("peak RSS MiB: API", str(result.get("api_peak_rss_mib")), "", "")
+    console.print(table)

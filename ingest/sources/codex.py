@@ -1,0 +1,154 @@
+"""CoDEx-S and CoDEx-M (Safavi & Koutra, 2020): Wikidata items and properties.
+
+Mapping (see the README's "Importing public datasets"):
+- entities are the items that occur in the size's triples (train, valid and test);
+- Wikidata gives an item several types out of 3,443; Atlas gives it one coarse type: the first
+  rule of `TYPE_RULES` that matches any of its Wikidata type labels (`person`, `place`,
+  `organization`, `work`), else `concept` (professions, genres, languages, diseases, ...).
+  The Wikidata types themselves are kept, as labels, in the `wikidata_types` property;
+- names: this copy of CoDEx has labels only for items that are themselves types; the others are
+  named by their Wikidata id (Q30). The description lists the item's Wikidata types, so the
+  embedded text ("Q30: sovereign state, country, ...") still says what the item is;
+- ids are `<type>:<name slug>-<qid>` (`place:united-states-of-america-q30` when named, else
+  `place:q30`); the url is the item's Wikidata page;
+- relation types are the property's English label in snake_case (P131 "located in the
+  administrative terroritorial entity" keeps the dataset's spelling).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from ingest.problems import Location, Problem
+from ingest.readers import RawRecord
+from ingest.records import slugify
+from ingest.sources import tab_separated
+
+Size = Literal["s", "m"]
+SPLITS = ("train.txt", "valid.txt", "test.txt")
+# Matched in order against each Wikidata type label of an item; the first match decides.
+TYPE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "concept",
+        re.compile(
+            r"\b(genre|profession|occupation|language|discipline|major|movement|disease|"
+            r"ethnic group|music|sport|position|religion|ideology)\b",
+            re.I,
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"\b(city|country|state|capital|municipality|town|village|island|continent|region|"
+            r"province|county|territory|commune|district|nation|republic|kingdom|empire|"
+            r"metropolis|borough|prefecture|settlement|cemetery|airport|oblast|canton)\b",
+            re.I,
+        ),
+    ),
+    ("person", re.compile(r"^(human|person)$|fictional character|human who may be fictional", re.I)),
+    (
+        "organization",
+        re.compile(
+            r"organi[sz]ation|universit|college|school|institut|academy|company|business|"
+            r"enterprise|party|band|group|label|publisher|club|team|league|association|society|"
+            r"agency|airline|ensemble|orchestra|corporation|foundation|council|conservatory",
+            re.I,
+        ),
+    ),
+    (
+        "work",
+        re.compile(
+            r"\b(film|album|single|song|novel|book|series|work|play|opera|musical|video game|"
+            r"painting|magazine|newspaper|poem|television)\b",
+            re.I,
+        ),
+    ),
+)
+
+
+def coarse_type(type_labels: list[str]) -> str:
+    for atlas_type, pattern in TYPE_RULES:
+        if any(pattern.search(label) for label in type_labels):
+            return atlas_type
+    return "concept"
+
+
+def relation_type(label: str) -> str:
+    """'located in the administrative terroritorial entity' -> 'located_in_the_..._entity'."""
+    return re.sub(r"[^a-z]+", "_", label.lower()).strip("_")
+
+
+def _load_json(path: Path, problems: list[Problem]) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(Location(path, 0), None, "no such file in the dataset folder"))
+        return {}
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        problems.append(Problem(Location(path, 0), None, f"invalid JSON: {error}"))
+        return {}
+    if not isinstance(data, dict):
+        problems.append(Problem(Location(path, 0), None, "expected a JSON object"))
+        return {}
+    return data
+
+
+def read_codex(folder: Path, size: Size) -> tuple[list[RawRecord], list[Problem]]:
+    problems: list[Problem] = []
+    properties = _load_json(folder / "relations" / "en" / "relations.json", problems)
+    entity_types = _load_json(folder / "types" / "entity2types.json", problems)
+    types_path = folder / "types" / "en" / "types.json"
+    type_info = _load_json(types_path, problems)
+    triples = [
+        (location, fields)
+        for split in SPLITS
+        for location, fields in tab_separated(folder / "triples" / f"codex-{size}" / split, 3, problems)
+    ]
+    if problems:
+        return [], problems
+
+    first_seen: dict[str, Location] = {}  # an item's errors point at the triple that introduced it
+    for location, (head, _, tail) in triples:
+        first_seen.setdefault(head, location)
+        first_seen.setdefault(tail, location)
+    records: list[RawRecord] = []
+    ids: dict[str, str] = {}
+    for qid in sorted(first_seen, key=_qid_order):
+        labels = [type_info.get(t, {}).get("label", t) for t in entity_types.get(qid, [])]
+        info = type_info.get(qid, {})
+        name = info.get("label") or qid
+        atlas_type = coarse_type(labels)
+        slug = slugify(name) if name != qid else ""
+        ids[qid] = f"{atlas_type}:{slug}-{qid.lower()}" if slug else f"{atlas_type}:{qid.lower()}"
+        kinds = ", ".join(labels) or "no Wikidata type"
+        description = f"{info['description']} ({kinds})" if info.get("description") else kinds
+        entity = {
+            "kind": "entity",
+            "type": atlas_type,
+            "id": ids[qid],
+            "name": name,
+            "description": description,
+            "url": f"https://www.wikidata.org/wiki/{qid}",
+            "properties": {"dataset": f"codex-{size}", "wikidata_id": qid, "wikidata_types": labels},
+        }
+        records.append(RawRecord(first_seen[qid], entity))
+    for location, (head, prop, tail) in triples:
+        label = properties.get(prop, {}).get("label")
+        if label is None:
+            problems.append(Problem(location, "relation", f"{prop!r} is not in relations.json"))
+            continue
+        relation = {
+            "kind": "relation",
+            "source": ids[head],
+            "type": relation_type(label),
+            "target": ids[tail],
+        }
+        records.append(RawRecord(location, relation))
+    return records, problems
+
+
+def _qid_order(qid: str) -> tuple[int, str]:
+    return (int(qid[1:]), qid) if qid[1:].isdigit() else (0, qid)
