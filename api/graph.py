@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from api import models
+from api.hub_cache import HUB_DEGREE, HubCache
 from core.db import Database
 from core.errors import EntityNotFound
 from core.queries import Queries
@@ -36,6 +37,7 @@ class GraphReader:
         self.db = db
         self.queries = queries
         self.schema = schema
+        self.hub_cache = HubCache()
 
     def entity(self, entity_id: str) -> models.Entity:
         records = self.db.read(self.queries["entity"], id=entity_id)
@@ -48,8 +50,16 @@ class GraphReader:
         return models.Entity.model_validate(raw)
 
     def neighborhood(
-        self, entity_id: str, limit: int = 25, types: list[str] | None = None
+        self, entity_id: str, limit: int = 25, types: list[str] | None = None, degree: int = 0
     ) -> models.Neighborhood:
+        """`degree` is the entity's: from HUB_DEGREE on, the answer is kept until the graph changes."""
+        if degree < HUB_DEGREE:
+            return self._read_neighborhood(entity_id, limit, types)
+        key = (entity_id, limit, tuple(types) if types is not None else None)
+        revision = self.db.revision()
+        return self.hub_cache.get(key, revision, lambda: self._read_neighborhood(entity_id, limit, types))
+
+    def _read_neighborhood(self, entity_id: str, limit: int, types: list[str] | None) -> models.Neighborhood:
         records = self.db.read(
             self.queries["neighborhood"],
             id=entity_id,
@@ -109,7 +119,7 @@ class GraphReader:
             redirected_from, entity = entity.id, self.entity(entity.merged_into)
         return models.EntityPage(
             entity=entity,
-            neighborhood=self.neighborhood(entity.id, limit=limit),
+            neighborhood=self.neighborhood(entity.id, limit=limit, degree=entity.degree),
             similar=self.similar(entity.id, threshold=threshold, limit=similar_limit),
             redirected_from=redirected_from,
         )

@@ -40,7 +40,8 @@ class BenchGraph:
         return valid
 
 
-def bench_graph(name: str, datasets: Path, synthetic: SyntheticSpec) -> BenchGraph:
+def bench_graph(name: str, datasets: Path, synthetic: SyntheticSpec, embedder: str = "hashing") -> BenchGraph:
+    """`embedder` applies to the synthetic graph only: the datasets are always embedded with the model."""
     if name == "wn18rr":
         folder = datasets / "wn18rr"
         return BenchGraph(name, ["wn18rr", str(folder)], True, folder=folder)
@@ -55,7 +56,7 @@ def bench_graph(name: str, datasets: Path, synthetic: SyntheticSpec) -> BenchGra
             f"--hubs={synthetic.hubs}",
             f"--hub-degree={synthetic.hub_degree}",
             f"--seed={synthetic.seed}",
-            "--embedder=hashing",
+            f"--embedder={embedder}",
         ]
-        return BenchGraph(name, args, False, spec=synthetic)
+        return BenchGraph(name, args, embedder == "minilm", spec=synthetic)
     raise ValueError(f"unknown graph {name!r}: wn18rr, codex-s, codex-m or synthetic")

@@ -57,11 +57,11 @@ def page_through_driver(db: Database, queries: Queries, entity_id: str) -> None:
 
 
 def page_latency(
-    api: httpx.Client, db: Database, queries: Queries, ids: list[str]
+    api: httpx.Client, db: Database, queries: Queries, ids: list[str], warmup: int = WARMUP
 ) -> dict[str, Any]:
     """Each id through the API and through the driver, alternating which goes first. The first
-    WARMUP ids go through both once unmeasured: the steady state is measured, not query planning."""
-    for entity_id in ids[:WARMUP]:
+    `warmup` ids go through both once unmeasured: the steady state is measured, not query planning."""
+    for entity_id in ids[:warmup]:
         api.get(f"/entities/{entity_id}", headers={"accept": "application/json"}).raise_for_status()
         page_through_driver(db, queries, entity_id)
     api_ms: list[float] = []

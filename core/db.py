@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
@@ -81,23 +83,21 @@ class Database:
     def _run(
         self, query: LiteralString, params: dict[str, Any], routing: RoutingControl
     ) -> list[neo4j.Record]:
-        try:
+        with _translated_errors():
             records, _, _ = self.driver.execute_query(
                 query, params, database_=self.database, routing_=routing
             )
-        except UNAVAILABLE as error:
-            raise DatabaseUnavailable(f"Neo4j is not answering: {type(error).__name__}") from error
-        except Neo4jError as error:
-            # After repeated failures Neo4j answers AuthenticationRateLimit, not an AuthError.
-            if isinstance(error, AuthError) or error.code == AUTH_RATE_LIMIT:
-                raise ConfigurationError(
-                    "Neo4j refused the user name or password "
-                    "(NEO4J_USER and NEO4J_PASSWORD, or the local password file)"
-                ) from error
-            raise
-        except DriverError as error:
-            raise DatabaseUnavailable(f"Neo4j connection failed: {type(error).__name__}") from error
         return records
+
+    def revision(self) -> str:
+        """A token that changes whenever a transaction commits to this database, from any client
+        (Atlas, Neo4j Browser, a notebook): the bookmark Neo4j returns for an empty read."""
+        with (
+            _translated_errors(),
+            self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session,
+        ):
+            session.run("RETURN 1").consume()
+            return "|".join(sorted(session.last_bookmarks().raw_values))
 
     def ping(self) -> bool:
         try:
@@ -105,3 +105,22 @@ class Database:
         except (DatabaseUnavailable, ConfigurationError):
             return False
         return True
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """Driver exceptions as Atlas's: unavailable (503) or misconfigured credentials."""
+    try:
+        yield
+    except UNAVAILABLE as error:
+        raise DatabaseUnavailable(f"Neo4j is not answering: {type(error).__name__}") from error
+    except Neo4jError as error:
+        # After repeated failures Neo4j answers AuthenticationRateLimit, not an AuthError.
+        if isinstance(error, AuthError) or error.code == AUTH_RATE_LIMIT:
+            raise ConfigurationError(
+                "Neo4j refused the user name or password "
+                "(NEO4J_USER and NEO4J_PASSWORD, or the local password file)"
+            ) from error
+        raise
+    except DriverError as error:
+        raise DatabaseUnavailable(f"Neo4j connection failed: {type(error).__name__}") from error

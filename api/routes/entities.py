@@ -68,8 +68,8 @@ def neighborhood(
 ) -> models.Neighborhood:
     """Neighbours grouped by type (schema order), exact counts, ranked by degree then name."""
     types = checked_types(reader, types)
-    reader.entity(entity_id)  # 404 for an unknown id rather than an empty neighbourhood
-    return reader.neighborhood(entity_id, limit=limit, types=types)
+    entity = reader.entity(entity_id)  # 404 for an unknown id rather than an empty neighbourhood
+    return reader.neighborhood(entity_id, limit=limit, types=types, degree=entity.degree)
 
 
 @router.get("/{entity_id}/similar", response_model=models.Similar)

@@ -66,7 +66,7 @@ class SyntheticSpec:
                 f"{self.hubs} hubs of {self.hub_degree} relations need at least "
                 f"{self.hubs * self.hub_degree} relations, not {self.relations}"
             )
-        if self.hub_degree >= self.entities * len(RELATION_TYPES):
+        if self.hubs and self.hub_degree >= self.entities * len(RELATION_TYPES):
             raise ValueError("hub_degree exceeds what distinct relations from a hub can reach")
 
     @property

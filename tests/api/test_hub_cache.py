@@ -1,0 +1,89 @@
+"""Hub neighbourhoods are kept between requests, and never outlive a change to the graph, whoever
+makes it: Atlas's own writes or a Cypher statement run in Neo4j Browser."""
+
+from collections.abc import Iterator
+
+import pytest
+
+import api.graph
+from core.settings import PROJECT_ROOT
+
+PAGE_ID = "concept:alignment-faking"
+
+
+@pytest.fixture
+def reads(client, ingest, monkeypatch) -> Iterator[list[str]]:
+    """The seed graph, every entity counting as a hub; yields the ids whose neighbourhood was read."""
+    ingest(PROJECT_ROOT / "seeds")
+    monkeypatch.setattr(api.graph, "HUB_DEGREE", 1)
+    reader = client.app.state.reader
+    read = reader._read_neighborhood
+    seen: list[str] = []
+
+    def counting(entity_id, limit, types):
+        seen.append(entity_id)
+        return read(entity_id, limit, types)
+
+    monkeypatch.setattr(reader, "_read_neighborhood", counting)
+    yield seen
+
+
+def neighbour_ids(page: dict) -> set[str]:
+    return {n["id"] for group in page["neighborhood"]["groups"] for n in group["neighbours"]}
+
+
+def test_a_hub_neighbourhood_is_read_once_while_the_graph_is_unchanged(client, reads) -> None:
+    first = client.get(f"/entities/{PAGE_ID}").json()
+    second = client.get(f"/entities/{PAGE_ID}").json()
+    third = client.get(f"/entities/{PAGE_ID}/neighborhood").json()
+    assert first == second and third == first["neighborhood"]
+    assert reads == [PAGE_ID]
+
+
+def test_a_relation_created_outside_atlas_shows_at_the_next_request(client, reads, db) -> None:
+    before = client.get(f"/entities/{PAGE_ID}").json()
+    # What a researcher might type in Neo4j Browser.
+    db.write(
+        "MATCH (a:Entity {id: $a}), (b:Entity {id: $b}) CREATE (a)-[:ASSOCIATED_WITH]->(b)",
+        a=PAGE_ID,
+        b=_far_entity(db),
+    )
+    after = client.get(f"/entities/{PAGE_ID}").json()
+    assert neighbour_ids(after) - neighbour_ids(before)
+    assert reads == [PAGE_ID, PAGE_ID]
+
+
+def test_a_renamed_neighbour_is_shown_under_its_new_name(client, reads, db) -> None:
+    page = client.get(f"/entities/{PAGE_ID}").json()
+    neighbour = page["neighborhood"]["groups"][0]["neighbours"][0]["id"]
+    db.write("MATCH (n:Entity {id: $id}) SET n.name = 'Renamed in the Browser'", id=neighbour)
+    names = {
+        n["name"]
+        for group in client.get(f"/entities/{PAGE_ID}").json()["neighborhood"]["groups"]
+        for n in group["neighbours"]
+    }
+    assert "Renamed in the Browser" in names
+
+
+def test_below_the_hub_degree_nothing_is_kept(client, reads, monkeypatch) -> None:
+    monkeypatch.setattr(api.graph, "HUB_DEGREE", 10**9)
+    client.get(f"/entities/{PAGE_ID}")
+    client.get(f"/entities/{PAGE_ID}")
+    assert reads == [PAGE_ID, PAGE_ID]
+
+
+def test_the_revision_moves_with_every_commit_and_only_then(db) -> None:
+    first, again = db.revision(), db.revision()
+    assert first == again
+    db.write("CREATE (:Scratch)")
+    assert db.revision() != first
+
+
+def _far_entity(db) -> str:
+    """An entity not yet joined to the page's entity."""
+    records = db.read(
+        "MATCH (e:Entity {id: $id}), (n:Entity) WHERE n <> e AND NOT EXISTS { (e)--(n) } "
+        "RETURN n.id AS id ORDER BY id LIMIT 1",
+        id=PAGE_ID,
+    )
+    return records[0]["id"]

@@ -1,0 +1,56 @@
+"""`python -m bench` runs end to end on a tiny graph and writes every figure the issue asks for.
+The figures themselves are not asserted: benchmarks measure, they do not pass or fail."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from core.settings import PROJECT_ROOT
+
+TINY = [
+    "--graphs=synthetic",
+    "--entities=400",
+    "--relations=1500",
+    "--hubs=1",
+    "--hub-degree=300",
+    "--embedder=minilm",
+    "--page-samples=20",
+    "--hub-samples=3",
+    "--similar-samples=10",
+    "--heap=512m",
+    "--pagecache=256m",
+]
+
+
+def test_bench_writes_a_table_and_json_with_every_comparison(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", *TINY, f"--out={out}"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "ingest relations/s" in result.stdout and "hubs again p99 ms" in result.stdout
+
+    report = json.loads(out.read_text())
+    assert report["machine"]["cpus"] and report["machine"]["neo4j"].startswith("5.26.")
+    graph = report["graphs"]["synthetic"]
+    assert (graph["entities"], graph["relations"]) == (400, 1500)
+    # Every loader wrote the same graph.
+    expected = {"entities": 400, "relations": 1500, "relation_types": 8}
+    assert graph["load_csv"]["counts"] == expected
+    assert graph["admin_import"]["counts"] == expected
+    assert graph["atlas_ingest"]["entities"]["created"] == 400
+    assert graph["atlas_reingest"]["embeddings_computed"] == 0
+    assert graph["embedding"]["texts"] == 400 and graph["embedding"]["ratio"] > 0
+    assert graph["ingest_vs_load_csv"]["ratio"] > 0
+    for page in ("page_random", "page_hubs_first", "page_hubs"):
+        assert graph[page]["api_ms"]["n"] == graph[page]["driver_ms"]["n"] > 0
+        assert graph[page]["overhead_ratio_p99"] > 0
+    assert graph["page_hubs"]["degrees"][0] >= 300
+    assert 0 <= graph["similar"]["recall"] <= 1 and graph["similar"]["queries"] == 10
+    assert graph["atlas_ingest"]["peak_rss_mib"] > 0 and graph["api_peak_rss_mib"] > 0
