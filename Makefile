@@ -3,7 +3,7 @@ VENV   ?= .venv
 PYTHON ?= python3
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test install lint chromium clean
+.PHONY: run test install lint bench chromium clean
 
 run: $(STAMP)
 	$(VENV)/bin/atlas run
@@ -28,6 +28,10 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Benchmarks (docs/performance.md): about an hour for everything; BENCH_ARGS="--graphs wn18rr" for less.
+bench: $(STAMP)
+	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy

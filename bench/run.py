@@ -30,12 +30,12 @@ from typing import Annotated, Any
 import httpx
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from api.hub_cache import HUB_DEGREE
 from bench.datasets import BenchGraph, bench_graph
 from bench.loaders import admin_import, load_csv, write_admin_import_files, write_load_csv_files
 from bench.measure import page_latency, peak_rss_mib, sample_ids, similar_recall
+from bench.report import print_table
 from core.db import Database, open_driver
 from core.queries import Queries
 from core.settings import PROJECT_ROOT, Settings
@@ -123,6 +123,7 @@ def run_graph(graph: BenchGraph, options: Options) -> dict[str, Any]:
         folder = Path(work)
         with running_server(folder / "atlas", options) as server:
             result["atlas_ingest"] = atlas_import(graph, server, folder)
+            result["atlas_stats"] = atlas_stats(server, folder)
             result["atlas_reingest"] = atlas_import(graph, server, folder)
             if graph.real_model:
                 result["embedding"] = embedding_comparison(valid, result["atlas_ingest"])
@@ -180,6 +181,21 @@ def atlas_import(graph: BenchGraph, server: LocalNeo4j, folder: Path) -> dict[st
     summary["wall_seconds"] = round(time.perf_counter() - start, 2)
     summary["peak_rss_mib"] = round(usage.ru_maxrss / 1024, 1)  # kilobytes on Linux
     return summary
+
+
+def atlas_stats(server: LocalNeo4j, folder: Path) -> dict[str, int]:
+    """What `atlas stats` reports after the import: to compare with the published statistics."""
+    command = [sys.executable, "-m", "cli.main", "stats", "--json"]
+    output = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=server_env(server, folder), capture_output=True, text=True, check=True
+    ).stdout
+    stats = json.loads(output)
+    return {
+        "entities": stats["entities"],
+        "entity_types": len(stats["entity_types"]),
+        "relations": stats["relations"],
+        "relation_types": len(stats["relation_types"]),
+    }
 
 
 def embedding_comparison(valid: ValidInput, ingest: dict[str, Any]) -> dict[str, Any]:
@@ -336,57 +352,3 @@ def cpu_model() -> str | None:
         if line.startswith("model name"):
             return line.split(":", 1)[1].strip()
     return None
-
-
-def print_table(name: str, result: dict[str, Any]) -> None:
-    table = Table(title=f"{name}: {result['entities']:,} entities, {result['relations']:,} relations")
-    table.add_column("measure")
-    table.add_column("Atlas", justify="right")
-    table.add_column("baseline", justify="right")
-    table.add_column("ratio", justify="right")
-    ratios = result["ingest_vs_load_csv"]
-    table.add_row(
-        "ingest entities/s (LOAD CSV)",
-        str(ratios["atlas_entities_per_s"]),
-        str(ratios["load_csv_entities_per_s"]),
-        "",
-    )
-    table.add_row(
-        "ingest relations/s (LOAD CSV)",
-        str(ratios["atlas_relations_per_s"]),
-        str(ratios["load_csv_relations_per_s"]),
-        "",
-    )
-    table.add_row(
-        "ingest s, no embedding (LOAD CSV)",
-        str(ratios["atlas_seconds_without_embedding"]),
-        str(ratios["load_csv_seconds"]),
-        str(ratios["ratio"]),
-    )
-    if "admin_import_seconds" in ratios:
-        table.add_row("neo4j-admin import s", "", str(ratios["admin_import_seconds"]), "")
-    table.add_row("embedding s (ingest)", str(result["atlas_ingest"]["seconds"].get("embed")), "", "")
-    if "embedding" in result:
-        embedding = result["embedding"]
-        table.add_row(
-            "embedding texts/s (bare encode)",
-            str(embedding["ingest_texts_per_s"]),
-            str(embedding["bare_encode_texts_per_s"]),
-            str(embedding["ratio"]),
-        )
-    reingest = result["atlas_reingest"]["embeddings_computed"]
-    table.add_row("re-ingest: embeddings computed", str(reingest), "0", "")
-    pages = (("page_random", "page random"), ("page_hubs_first", "hubs 1st"), ("page_hubs", "hubs again"))
-    for key, label in pages:
-        page = result[key]
-        for q in ("p50", "p95", "p99"):
-            ratio = str(page.get(f"overhead_ratio_{q}", ""))
-            api_ms, driver_ms = str(page["api_ms"][q]), str(page["driver_ms"][q])
-            table.add_row(f"{label} {q} ms (driver)", api_ms, driver_ms, ratio)
-    if "similar" in result:
-        similar = result["similar"]
-        table.add_row("similar recall (brute force)", str(similar["recall"]), "1.0", "")
-        table.add_row("similar p99 ms", str(similar["latency_ms"].get("p99")), "", "")
-    table.add_row("peak RSS MiB: ingest", str(result["atlas_ingest"]["peak_rss_mib"]), "", "")
-    table.add_row("peak RSS MiB: API", str(result.get("api_peak_rss_mib")), "", "")
-    console.print(table)

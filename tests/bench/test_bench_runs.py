@@ -54,3 +54,4 @@ def test_bench_writes_a_table_and_json_with_every_comparison(tmp_path: Path) -> 
     assert graph["page_hubs"]["degrees"][0] >= 300
     assert 0 <= graph["similar"]["recall"] <= 1 and graph["similar"]["queries"] == 10
     assert graph["atlas_ingest"]["peak_rss_mib"] > 0 and graph["api_peak_rss_mib"] > 0
+    assert graph["atlas_stats"] == {**expected, "entity_types": graph["atlas_stats"]["entity_types"]}
