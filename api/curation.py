@@ -121,9 +121,7 @@ class Curator:
         """Create the typed relation (source)-[relation_type]->(target) from a candidate pair."""
         return self._run(self.plan_link(source, target, relation_type, description, who, why), dry_run)
 
-    def dismiss(
-        self, a: str, b: str, *, who: str, why: str = "", dry_run: bool = False
-    ) -> CurationResult:
+    def dismiss(self, a: str, b: str, *, who: str, why: str = "", dry_run: bool = False) -> CurationResult:
         """Mark a pair as not related: it never comes back as a candidate (until undone)."""
         return self._run(self.plan_dismiss(a, b, who, why), dry_run)
 
@@ -133,9 +131,7 @@ class Curator:
         """Fold `duplicate` into `canonical`; the duplicate stays, merged, pointing at it."""
         return self._run(self.plan_merge(duplicate, canonical, who, why), dry_run)
 
-    def undo(
-        self, decision_id: str, *, who: str, why: str = "", dry_run: bool = False
-    ) -> CurationResult:
+    def undo(self, decision_id: str, *, who: str, why: str = "", dry_run: bool = False) -> CurationResult:
         """Return the graph to its state before the decision; the decision is kept, as undone."""
         return self._run(self.plan_undo(decision_id, who, why), dry_run)
 
@@ -195,9 +191,9 @@ class Curator:
     def plan_merge(self, duplicate: str, canonical: str, who: str, why: str) -> Plan:
         self._distinct(duplicate, canonical)
         self._active_entities([duplicate, canonical])
-        record = self.db.read(
-            self.queries["curation_merge_plan"], duplicate=duplicate, canonical=canonical
-        )[0]
+        record = self.db.read(self.queries["curation_merge_plan"], duplicate=duplicate, canonical=canonical)[
+            0
+        ]
         dup, can = dict(record["duplicate"]), dict(record["canonical"])
         relations = [_plain_relation(r) for r in record["relations"]]
         folded = plan_relations(duplicate, canonical, relations)

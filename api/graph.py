@@ -19,9 +19,11 @@ from core.schema import Schema
 
 DEFAULT_THRESHOLD = 0.65
 # The vector index is approximate and returns a fixed number of nearest entities: ask for more
-# than will be shown, and widen while every candidate still passes the threshold.
+# than will be shown, and widen while every candidate still passes the threshold, up to
+# MAX_CANDIDATES. Beyond that the count is a lower bound (count_exact false): on data where
+# thousands of entities share one description (CoDEx's "human"), an exact count would cost seconds.
 FIRST_CANDIDATES = 200
-MAX_CANDIDATES = 100_000
+MAX_CANDIDATES = 800
 LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
 # Upper-case AND, OR and NOT are Lucene operators; lower-cased they are plain words (the index
 # lower-cases anyway).
@@ -101,10 +103,10 @@ class GraphReader:
                 break
             candidates = min(candidates * 4, MAX_CANDIDATES)
         items = [
-            models.SimilarEntity(**_summary(item), score=round(item["score"], 3))
-            for item in record["items"]
+            models.SimilarEntity(**_summary(item), score=round(item["score"], 3)) for item in record["items"]
         ]
-        return models.Similar(threshold=threshold, count=record["count"], items=items)
+        exact = not (record["saturated"] and candidates >= MAX_CANDIDATES)
+        return models.Similar(threshold=threshold, count=record["count"], count_exact=exact, items=items)
 
     def page(
         self,

@@ -59,7 +59,14 @@ class SimilarEntity(EntitySummary):
 
 class Similar(BaseModel):
     threshold: float
-    count: int = Field(description="Exact number of entities at or above the threshold.")
+    count: int = Field(
+        description="Number of entities at or above the threshold; a lower bound when `count_exact` is false."
+    )
+    count_exact: bool = Field(
+        True,
+        description="False when more entities pass the threshold than the search examines "
+        "(the vector index's nearest MAX_CANDIDATES): `count` is then how many of those passed.",
+    )
     items: list[SimilarEntity]
 
 

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -100,40 +100,54 @@ def main(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = out or RESULTS / f"{stamp}.json"
     report: dict[str, Any] = {"taken": stamp, "machine": machine(), "command": sys.argv, "graphs": {}}
+    out.parent.mkdir(parents=True, exist_ok=True)
     for name in graphs.split(","):
         graph = bench_graph(name.strip(), datasets, spec, embedder)
         console.rule(f"[bold]{graph.name}")
-        report["graphs"][graph.name] = run_graph(graph, options)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(report, indent=2) + "\n")  # after each graph: a long run keeps its part
-        print_table(graph.name, report["graphs"][graph.name])
+        result: dict[str, Any] = {"complete": False}
+        report["graphs"][graph.name] = result
+
+        def save() -> None:  # after every phase: a long run that stops keeps what it measured
+            out.write_text(json.dumps(report, indent=2) + "\n")
+
+        run_graph(graph, options, result, save)
+        result["complete"] = True
+        save()
+        print_table(graph.name, result)
     console.print(f"JSON: {out}")
 
 
-def run_graph(graph: BenchGraph, options: Options) -> dict[str, Any]:
+def run_graph(graph: BenchGraph, options: Options, result: dict[str, Any], save: Callable[[], None]) -> None:
+    """Fill `result` phase by phase, saving after each."""
     start = time.perf_counter()
     valid = graph.validated()
-    result: dict[str, Any] = {
-        "entities": len(valid.entities),
-        "relations": len(valid.relations),
-        "records_seconds": round(time.perf_counter() - start, 2),
-        "embedder": "all-MiniLM-L6-v2" if graph.real_model else "hashing-bow-384",
-    }
+    result.update(
+        entities=len(valid.entities),
+        relations=len(valid.relations),
+        records_seconds=round(time.perf_counter() - start, 2),
+        embedder="all-MiniLM-L6-v2" if graph.real_model else "hashing-bow-384",
+    )
     with tempfile.TemporaryDirectory(prefix="atlas-bench-") as work:
         folder = Path(work)
         with running_server(folder / "atlas", options) as server:
             result["atlas_ingest"] = atlas_import(graph, server, folder)
             result["atlas_stats"] = atlas_stats(server, folder)
-            result["atlas_reingest"] = atlas_import(graph, server, folder)
-            if graph.real_model:
-                result["embedding"] = embedding_comparison(valid, result["atlas_ingest"])
+            save()
             result.update(read_figures(graph, server, folder, options))
+            save()
+            result["atlas_reingest"] = atlas_import(graph, server, folder)
+            save()
+        if graph.real_model:
+            result["embedding"] = embedding_comparison(valid, result["atlas_ingest"])
+            save()
         with running_server(folder / "load-csv", options) as server:
             result["load_csv"] = load_csv_figures(valid, server)
+        result["ingest_vs_load_csv"] = ingest_ratios(result)
+        save()
         if options.admin_import:
             result["admin_import"] = admin_import_figures(valid, folder / "admin", options)
-    result["ingest_vs_load_csv"] = ingest_ratios(result)
-    return result
+            result["ingest_vs_load_csv"] = ingest_ratios(result)
+            save()
 
 
 @contextmanager

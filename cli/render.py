@@ -30,9 +30,10 @@ def render_page(page: EntityPage) -> RenderableType:
     parts.append(Text("Neighborhood — ranked by edge-count", style="bold underline"))
     parts.extend(_group_table(group) for group in page.neighborhood.groups)
     similar = page.similar
+    count = f"{similar.count}{'' if similar.count_exact else '+'}"  # '+': a lower bound
     parts.append(
         Text(
-            f"Related by similarity ({similar.count}) · cosine ≥ {similar.threshold} · no typed edge",
+            f"Related by similarity ({count}) · cosine ≥ {similar.threshold} · no typed edge",
             style="bold underline",
         )
     )

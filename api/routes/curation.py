@@ -109,9 +109,7 @@ class MergeRequest(WriteRequest):
     canonical: str = Field(description="The entity that receives its relations and name.")
 
 
-@router.post(
-    "/decisions/link", response_model=CurationResult, dependencies=[ApiKey], responses=WRITE_ERRORS
-)
+@router.post("/decisions/link", response_model=CurationResult, dependencies=[ApiKey], responses=WRITE_ERRORS)
 def link(body: LinkRequest, reader: Reader) -> CurationResult:
     """Create a typed relation from a candidate pair."""
     return curator(reader).link(
@@ -128,9 +126,7 @@ def dismiss(body: DismissRequest, reader: Reader) -> CurationResult:
     return curator(reader).dismiss(body.a, body.b, who=body.who, why=body.why, dry_run=body.dry_run)
 
 
-@router.post(
-    "/decisions/merge", response_model=CurationResult, dependencies=[ApiKey], responses=WRITE_ERRORS
-)
+@router.post("/decisions/merge", response_model=CurationResult, dependencies=[ApiKey], responses=WRITE_ERRORS)
 def merge(body: MergeRequest, reader: Reader) -> CurationResult:
     """Fold a duplicate into a canonical entity."""
     return curator(reader).merge(

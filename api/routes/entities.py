@@ -16,9 +16,7 @@ from api.routes.pages import render_entity_page
 router = APIRouter(prefix="/entities", tags=["entities"])
 
 Limit = Annotated[int, Query(ge=1, le=500, description="At most this many neighbours per group.")]
-SimilarLimit = Annotated[
-    int, Query(ge=1, le=500, description="At most this many similar entities.")
-]
+SimilarLimit = Annotated[int, Query(ge=1, le=500, description="At most this many similar entities.")]
 Threshold = Annotated[float, Query(ge=-1.0, le=1.0, description="Minimum cosine similarity.")]
 Types = Annotated[list[str] | None, Query(description="Only these entity types (repeatable).")]
 

@@ -99,3 +99,19 @@ def test_widening_finds_more_than_the_first_candidate_batch(client, db, wordnet_
     expected = brute_force(db, entity_id, -1.0)
     body = client.get(f"/entities/{entity_id}/similar", params={"threshold": -1.0, "limit": 5}).json()
     assert body["count"] == len(expected) > 200
+    assert body["count_exact"] is True
+
+
+def test_beyond_the_widest_search_the_count_is_a_flagged_lower_bound(
+    client, db, wordnet_sample: set[str], monkeypatch
+) -> None:
+    import api.graph
+
+    monkeypatch.setattr(api.graph, "MAX_CANDIDATES", 200)
+    entity_id = sorted(wordnet_sample)[0]
+    expected = brute_force(db, entity_id, -1.0)
+    body = client.get(f"/entities/{entity_id}/similar", params={"threshold": -1.0, "limit": 5}).json()
+    assert body["count_exact"] is False
+    assert body["count"] <= len(expected) and len(expected) > 200
+    page = client.get(f"/e/{entity_id}").text
+    assert f"Related by similarity ({body['count']}+)" in page
