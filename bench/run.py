@@ -99,7 +99,8 @@ def main(
     )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = out or RESULTS / f"{stamp}.json"
-    report: dict[str, Any] = {"taken": stamp, "machine": machine(), "command": sys.argv, "graphs": {}}
+    command = ["python", "-m", "bench", *sys.argv[1:]]
+    report: dict[str, Any] = {"taken": stamp, "machine": machine(), "command": command, "graphs": {}}
     out.parent.mkdir(parents=True, exist_ok=True)
     for name in graphs.split(","):
         graph = bench_graph(name.strip(), datasets, spec, embedder)

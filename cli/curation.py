@@ -19,9 +19,7 @@ if TYPE_CHECKING:
     from api.candidates import Kind
     from api.curation import CurationResult, Curator
 
-Who = Annotated[
-    str | None, typer.Option(help="Who takes the decision (default: your user name).")
-]
+Who = Annotated[str | None, typer.Option(help="Who takes the decision (default: your user name).")]
 Why = Annotated[str, typer.Option(help="Why: kept with the decision.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the changes; write nothing.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
@@ -84,9 +82,7 @@ def candidates(
     threshold: Annotated[float, typer.Option(min=-1.0, max=1.0, help="Minimum cosine.")] = 0.8,
     type_a: Annotated[str | None, typer.Option(help="One entity type of the pair.")] = None,
     type_b: Annotated[str | None, typer.Option(help="The other entity type of the pair.")] = None,
-    kind: Annotated[
-        str | None, typer.Option(help="Only 'duplicate' or only 'missing_edge' pairs.")
-    ] = None,
+    kind: Annotated[str | None, typer.Option(help="Only 'duplicate' or only 'missing_edge' pairs.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many pairs.")] = 50,
     cursor: Annotated[str | None, typer.Option(help="`next_cursor` of the previous page.")] = None,
     as_json: JsonOption = False,
@@ -126,9 +122,7 @@ def link(
 ) -> None:
     """Create a typed relation between two entities (e.g. a candidate pair)."""
     _decide(
-        lambda c: c.link(
-            source, target, relation_type, description, who=_who(who), why=why, dry_run=dry_run
-        ),
+        lambda c: c.link(source, target, relation_type, description, who=_who(who), why=why, dry_run=dry_run),
         as_json,
     )
 

@@ -51,9 +51,7 @@ def resolve_connection(settings: Settings) -> Connection:
     return Connection(f"bolt://127.0.0.1:{bolt_port}", "neo4j", password, settings.neo4j_database)
 
 
-def open_driver(
-    connection: Connection, *, retry_seconds: float = 30, pool_size: int = 50
-) -> Driver:
+def open_driver(connection: Connection, *, retry_seconds: float = 30, pool_size: int = 50) -> Driver:
     """A driver for the process. `retry_seconds` bounds how long a query is retried while the
     server is unreachable: short for the API (answer 503 quickly), longer for batch ingest."""
     return GraphDatabase.driver(

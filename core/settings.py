@@ -16,12 +16,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ATLAS_", env_file=".env", extra="ignore")
 
     # An external Neo4j (docker compose, Aura, a cluster). When unset, Atlas uses its local server.
-    neo4j_uri: str | None = Field(
-        None, validation_alias=AliasChoices("NEO4J_URI", "ATLAS_NEO4J_URI")
-    )
-    neo4j_user: str = Field(
-        "neo4j", validation_alias=AliasChoices("NEO4J_USER", "ATLAS_NEO4J_USER")
-    )
+    neo4j_uri: str | None = Field(None, validation_alias=AliasChoices("NEO4J_URI", "ATLAS_NEO4J_URI"))
+    neo4j_user: str = Field("neo4j", validation_alias=AliasChoices("NEO4J_USER", "ATLAS_NEO4J_USER"))
     neo4j_password: str | None = Field(
         None, validation_alias=AliasChoices("NEO4J_PASSWORD", "ATLAS_NEO4J_PASSWORD"), repr=False
     )

@@ -35,6 +35,4 @@ class IngestError(AtlasError):
         self.problems = problems
         shown = "\n".join(f"  {problem}" for problem in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(
-            f"{len(problems)} problem(s) in the input; nothing was written:\n{shown}{more}"
-        )
+        super().__init__(f"{len(problems)} problem(s) in the input; nothing was written:\n{shown}{more}")

@@ -125,9 +125,7 @@ def _read_jsonl(path: Path, raw: bytes) -> tuple[list[RawRecord], list[Problem]]
         try:
             data = json.loads(line, object_pairs_hook=_object_without_duplicate_keys)
         except json.JSONDecodeError as error:
-            problems.append(
-                Problem(location, None, f"invalid JSON: {error.msg} (column {error.colno})")
-            )
+            problems.append(Problem(location, None, f"invalid JSON: {error.msg} (column {error.colno})"))
             continue
         except DuplicateKey as error:
             problems.append(Problem(location, str(error), "the field is given twice"))
@@ -242,9 +240,7 @@ def _read_csv(path: Path, text: str, kind: str) -> tuple[list[RawRecord], list[P
             continue
         if len(row) != len(header):
             problems.append(
-                Problem(
-                    location, None, f"row has {len(row)} fields but the header has {len(header)}"
-                )
+                Problem(location, None, f"row has {len(row)} fields but the header has {len(header)}")
             )
             continue
         data = _csv_record(dict(zip(header, row, strict=True)), kind, location, problems)
@@ -269,9 +265,7 @@ def _csv_record(
         if cell == "":
             continue
         if column == "aliases":
-            data[column] = [
-                alias.strip() for alias in cell.split(CSV_ALIAS_SEPARATOR) if alias.strip()
-            ]
+            data[column] = [alias.strip() for alias in cell.split(CSV_ALIAS_SEPARATOR) if alias.strip()]
         elif column == "properties":
             try:
                 data[column] = json.loads(cell)

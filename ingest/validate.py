@@ -29,9 +29,7 @@ def parse_record(raw: RawRecord) -> tuple[EntityRecord | RelationRecord | None, 
     elif kind == "relation":
         model = RelationRecord
     else:
-        return None, [
-            Problem(raw.location, "kind", f"must be 'entity' or 'relation', not {kind!r}")
-        ]
+        return None, [Problem(raw.location, "kind", f"must be 'entity' or 'relation', not {kind!r}")]
     try:
         return model.model_validate(raw.data), []
     except ValidationError as error:
@@ -45,9 +43,7 @@ def _problem(location: Location, detail: object) -> Problem:
     return Problem(location, field_name, message)
 
 
-def validate(
-    raw_records: list[RawRecord], existing_ids: ExistingIds
-) -> tuple[ValidInput, list[Problem]]:
+def validate(raw_records: list[RawRecord], existing_ids: ExistingIds) -> tuple[ValidInput, list[Problem]]:
     """Parse and cross-check all records; the problems list is empty when the input is valid."""
     problems: list[Problem] = []
     valid = ValidInput()
@@ -82,9 +78,7 @@ def validate(
             relation_at[record.key] = raw.location
             valid.relations.append(record)
             relation_locations.append(raw.location)
-    problems.extend(
-        _dangling_endpoints(valid.relations, relation_locations, entity_at, existing_ids)
-    )
+    problems.extend(_dangling_endpoints(valid.relations, relation_locations, entity_at, existing_ids))
     return valid, problems
 
 
@@ -102,9 +96,7 @@ def _dangling_endpoints(
             ref = getattr(relation, field_name)
             if ref is not None and ref not in known:
                 problems.append(
-                    Problem(
-                        location, field_name, f"{ref!r} is neither in the input nor in the database"
-                    )
+                    Problem(location, field_name, f"{ref!r} is neither in the input nor in the database")
                 )
     return problems
 

@@ -104,9 +104,7 @@ def find_java() -> str:
     if on_path := shutil.which("java"):
         candidates.append(on_path)
     for version in SUPPORTED_JAVA:
-        candidates.extend(
-            str(p / "bin" / "java") for p in sorted(Path("/usr/lib/jvm").glob(f"*{version}*"))
-        )
+        candidates.extend(str(p / "bin" / "java") for p in sorted(Path("/usr/lib/jvm").glob(f"*{version}*")))
     for java in candidates:
         if Path(java).exists() and java_major_version(java) in SUPPORTED_JAVA:
             return java
@@ -314,9 +312,7 @@ class LocalNeo4j:
                 raise ConfigurationError(f"Neo4j exited with code {process.returncode}:\n{tail}")
             if port_open(self.bolt_port) and port_open(self.http_port):  # HTTP comes up last
                 try:
-                    with GraphDatabase.driver(
-                        self.bolt_uri, auth=("neo4j", self.password())
-                    ) as driver:
+                    with GraphDatabase.driver(self.bolt_uri, auth=("neo4j", self.password())) as driver:
                         driver.verify_connectivity()
                     return
                 except (ServiceUnavailable, OSError):

@@ -84,9 +84,7 @@ def db(session_db: Database) -> Database:
     """The test database, emptied before the test (indexes and constraints stay)."""
     # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
     with session_db.driver.session(database=session_db.database) as session:
-        session.run(
-            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
-        ).consume()
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
     return session_db
 
 

@@ -28,7 +28,4 @@ def graph_snapshot(db: Database) -> dict[str, Any]:
 
 def _plain(props: dict[str, Any]) -> dict[str, Any]:
     # Embeddings compare as lists of floats; everything else as stored.
-    return {
-        key: list(value) if isinstance(value, (list, tuple)) else value
-        for key, value in props.items()
-    }
+    return {key: list(value) if isinstance(value, (list, tuple)) else value for key, value in props.items()}

@@ -17,9 +17,7 @@ def compose() -> dict:
 
 def test_neo4j_service_is_the_pinned_release_line_with_a_healthcheck_and_a_volume() -> None:
     neo4j = compose()["services"]["neo4j"]
-    pinned = re.search(
-        r"<neo4j.version>(\d+\.\d+)\.", (ROOT / "neo4j_local" / "pom.xml").read_text()
-    )
+    pinned = re.search(r"<neo4j.version>(\d+\.\d+)\.", (ROOT / "neo4j_local" / "pom.xml").read_text())
     assert pinned is not None
     assert neo4j["image"] == f"neo4j:{pinned.group(1)}-community"
     assert "cypher-shell" in " ".join(neo4j["healthcheck"]["test"])
@@ -42,8 +40,7 @@ def test_every_published_port_is_bound_to_loopback() -> None:
 
 @pytest.mark.skipif(
     shutil.which("docker") is None
-    or subprocess.run(["docker", "compose", "version"], capture_output=True, check=False).returncode
-    != 0,
+    or subprocess.run(["docker", "compose", "version"], capture_output=True, check=False).returncode != 0,
     reason="the docker compose CLI is not installed",
 )
 def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:

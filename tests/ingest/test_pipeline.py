@@ -42,9 +42,7 @@ GRAPH = [
 ]
 
 
-def test_ingesting_the_same_files_twice_leaves_the_graph_identical(
-    ingest, db, tmp_path: Path
-) -> None:
+def test_ingesting_the_same_files_twice_leaves_the_graph_identical(ingest, db, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "g.jsonl", GRAPH)
     first = ingest(path)
     before = graph_snapshot(db)
@@ -58,9 +56,7 @@ def test_ingesting_the_same_files_twice_leaves_the_graph_identical(
     )
 
 
-def test_entities_carry_the_entity_label_and_their_pascal_case_type(
-    ingest, db, tmp_path: Path
-) -> None:
+def test_entities_carry_the_entity_label_and_their_pascal_case_type(ingest, db, tmp_path: Path) -> None:
     ingest(write_jsonl(tmp_path / "g.jsonl", GRAPH))
     rows = db.read("MATCH (n:Entity) RETURN n.id AS id, labels(n) AS labels ORDER BY id")
     assert {r["id"]: sorted(r["labels"]) for r in rows} == {
@@ -72,9 +68,7 @@ def test_entities_carry_the_entity_label_and_their_pascal_case_type(
     assert sorted(types) == ["EXTENDS", "STUDIES"]
 
 
-def test_a_changed_description_updates_the_entity_and_only_its_embedding(
-    ingest, db, tmp_path: Path
-) -> None:
+def test_a_changed_description_updates_the_entity_and_only_its_embedding(ingest, db, tmp_path: Path) -> None:
     ingest(write_jsonl(tmp_path / "g.jsonl", GRAPH))
     old = {r["id"]: r["e"] for r in db.read("MATCH (n:Entity) RETURN n.id AS id, n.embedding AS e")}
     changed = [dict(GRAPH[0], description="A different text entirely"), *GRAPH[1:]]
@@ -166,9 +160,7 @@ def test_invalid_input_names_file_line_and_field_and_writes_nothing(
     assert graph_snapshot(db) == before
 
 
-def test_a_relation_may_point_at_an_entity_already_in_the_database(
-    ingest, db, tmp_path: Path
-) -> None:
+def test_a_relation_may_point_at_an_entity_already_in_the_database(ingest, db, tmp_path: Path) -> None:
     ingest(write_jsonl(tmp_path / "first.jsonl", GRAPH[:3]))
     summary = ingest(write_jsonl(tmp_path / "second.jsonl", GRAPH[3:]))
     assert summary.relations.created == 2

@@ -39,9 +39,7 @@ def test_byte_order_mark_is_refused_with_a_clear_message(tmp_path: Path) -> None
 
 def test_csv_maps_columns_to_record_fields(tmp_path: Path) -> None:
     path = tmp_path / "entities.csv"
-    path.write_text(
-        'id,type,name,aliases,properties\nconcept:a,concept,Alpha,A|Alef,"{""year"": 2024}"\n'
-    )
+    path.write_text('id,type,name,aliases,properties\nconcept:a,concept,Alpha,A|Alef,"{""year"": 2024}"\n')
     records, problems = read_file(path)
     assert problems == []
     assert records[0].data == {

@@ -37,9 +37,7 @@ def test_malformed_ids_are_refused(bad_id: str) -> None:
 
 
 def test_unknown_entity_type_names_the_known_ones() -> None:
-    with pytest.raises(
-        ValidationError, match="unknown entity type 'conecpt'; known: paper, thinker"
-    ):
+    with pytest.raises(ValidationError, match="unknown entity type 'conecpt'; known: paper, thinker"):
         EntityRecord(type="conecpt", name="X")
 
 

@@ -21,9 +21,7 @@ ATLAS = [sys.executable, "-m", "cli"]
 def test_server_listens_on_loopback_only(neo4j_server: LocalNeo4j) -> None:
     pid = neo4j_server.pid()
     assert pid is not None
-    listening = [
-        c.laddr for c in psutil.Process(pid).net_connections(kind="inet") if c.status == "LISTEN"
-    ]
+    listening = [c.laddr for c in psutil.Process(pid).net_connections(kind="inet") if c.status == "LISTEN"]
     assert {neo4j_server.bolt_port, neo4j_server.http_port} <= {addr.port for addr in listening}
     assert all(addr.ip in ("127.0.0.1", "::ffff:127.0.0.1") for addr in listening), listening
 
@@ -40,12 +38,8 @@ def test_password_file_is_readable_by_its_owner_only(neo4j_server: LocalNeo4j) -
 
 
 def test_the_pinned_version_is_the_one_running(neo4j_server: LocalNeo4j) -> None:
-    with GraphDatabase.driver(
-        neo4j_server.bolt_uri, auth=("neo4j", neo4j_server.password())
-    ) as driver:
-        records, _, _ = driver.execute_query(
-            "CALL dbms.components() YIELD versions RETURN versions[0] AS v"
-        )
+    with GraphDatabase.driver(neo4j_server.bolt_uri, auth=("neo4j", neo4j_server.password())) as driver:
+        records, _, _ = driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v")
     assert records[0]["v"] == pinned_version()
     assert pinned_version().startswith("5.26.")
 
@@ -57,9 +51,7 @@ def test_resolved_jars_are_reused_without_maven(neo4j_server: LocalNeo4j, monkey
     assert any(jar.name.startswith("org.neo4j.neo4j-") for jar in lib.glob("*.jar"))
 
 
-def test_cli_start_is_idempotent_and_data_survives_stop_and_start(
-    tmp_path: Path, neo4j_server
-) -> None:
+def test_cli_start_is_idempotent_and_data_survives_stop_and_start(tmp_path: Path, neo4j_server) -> None:
     env = {
         **os.environ,
         "ATLAS_STATE_DIR": str(tmp_path / "state"),
@@ -95,7 +87,5 @@ def test_cli_start_is_idempotent_and_data_survives_stop_and_start(
         assert [r["v"] for r in records] == [42]
     finally:
         atlas("neo4j", "stop")
-    server = LocalNeo4j(
-        home=tmp_path / "state" / "neo4j", password_file=tmp_path / "pw", cache_dir=tmp_path
-    )
+    server = LocalNeo4j(home=tmp_path / "state" / "neo4j", password_file=tmp_path / "pw", cache_dir=tmp_path)
     assert server.pid() is None  # no Java process left behind
