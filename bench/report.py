@@ -63,15 +63,10 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 _(embedding["ratio"]),
             )
         )
-    out.append(
-        (
-            "unchanged re-ingest: embeddings computed",
-            _(result["atlas_reingest"]["embeddings_computed"]),
-            "",
-            "",
-        )
-    )
-    out.append(("unchanged re-ingest s", _(result["atlas_reingest"]["wall_seconds"]), "", ""))
+    if "atlas_reingest" in result:
+        reingest = result["atlas_reingest"]
+        out.append(("unchanged re-ingest: embeddings computed", _(reingest["embeddings_computed"]), "", ""))
+        out.append(("unchanged re-ingest s", _(reingest["wall_seconds"]), "", ""))
     for key, label in PAGES:
         if key not in result:
             continue
