@@ -36,7 +36,7 @@ from bench.datasets import BenchGraph, bench_graph
 from bench.loaders import admin_import, load_csv, write_admin_import_files, write_load_csv_files
 from bench.measure import page_latency, peak_rss_mib, sample_ids, similar_recall
 from bench.report import print_table
-from core.db import Database, open_driver
+from core.db import Connection, Database, open_driver
 from core.queries import Queries
 from core.settings import PROJECT_ROOT, Settings
 from ingest.embedding import MiniLMEmbedder, embedding_text
@@ -151,9 +151,9 @@ def run_graph(graph: BenchGraph, options: Options, result: dict[str, Any], save:
             save()
 
 
-@contextmanager
-def running_server(home: Path, options: Options) -> Iterator[LocalNeo4j]:
-    server = LocalNeo4j(
+def new_server(home: Path, options: Options) -> LocalNeo4j:
+    """A server of its own in `home`, on free loopback ports."""
+    return LocalNeo4j(
         home=home / "server",
         password_file=home / "password",
         cache_dir=Settings(_env_file=None).neo4j_cache_dir,
@@ -162,6 +162,11 @@ def running_server(home: Path, options: Options) -> Iterator[LocalNeo4j]:
         heap=options.heap,
         pagecache=options.pagecache,
     )
+
+
+@contextmanager
+def running_server(home: Path, options: Options) -> Iterator[LocalNeo4j]:
+    server = new_server(home, options)
     server.start(die_with_parent=True)
     try:
         yield server
@@ -264,8 +269,6 @@ def read_figures(graph: BenchGraph, server: LocalNeo4j, folder: Path, options: O
 
 
 def open_driver_for(server: LocalNeo4j) -> Any:
-    from core.db import Connection
-
     return open_driver(Connection(server.bolt_uri, "neo4j", server.password(), "neo4j"), retry_seconds=30)
 
 
@@ -296,15 +299,7 @@ def load_csv_figures(valid: ValidInput, server: LocalNeo4j) -> dict[str, Any]:
 
 def admin_import_figures(valid: ValidInput, home: Path, options: Options) -> dict[str, Any]:
     """Import offline into a database that has never run, then start it to count what arrived."""
-    server = LocalNeo4j(
-        home=home / "server",
-        password_file=home / "password",
-        cache_dir=Settings(_env_file=None).neo4j_cache_dir,
-        bolt_port=free_port(),
-        http_port=free_port(),
-        heap=options.heap,
-        pagecache=options.pagecache,
-    )
+    server = new_server(home, options)
     server.start(die_with_parent=True)  # writes conf and the password, creates the system database
     server.stop()
     nodes, relationships = write_admin_import_files(valid, home / "csv")
