@@ -1,10 +1,12 @@
 """Ingest against the real Neo4j: idempotence, change detection, validation before any write."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from ingest.pipeline import read_all
 from ingest.problems import IngestError
 from tests.snapshot import graph_snapshot
 
@@ -186,3 +188,53 @@ def test_csv_and_yaml_inputs_give_the_same_graph_as_jsonl(ingest, db, tmp_path: 
     )
     ingest(folder)
     assert graph_snapshot(db) == from_jsonl
+
+
+def many_relations_graph(entities: int, relations: int) -> list[dict]:
+    """Entities joined in rings of growing stride: enough distinct rows for several batches."""
+    records: list[dict] = [
+        {"kind": "entity", "type": "concept", "name": f"Node {i}", "description": f"node number {i}"}
+        for i in range(entities)
+    ]
+    for i in range(relations):
+        source, stride = i % entities, i // entities + 1
+        records.append(
+            {
+                "kind": "relation",
+                "source": f"concept:node-{source}",
+                "type": "extends",
+                "target": f"concept:node-{(source + stride) % entities}",
+                "description": f"edge {i}",
+            }
+        )
+    return records
+
+
+def test_relations_of_new_entities_come_out_as_the_full_upsert_writes_them(
+    ingest, db, tmp_path: Path
+) -> None:
+    # All at once: every relation joins two new entities and takes create_relations. Entities first,
+    # relations second: every relation takes upsert_relations. The graphs must be the same.
+    records = many_relations_graph(entities=150, relations=1200)
+    entities, relations = records[:150], records[150:]
+    together = ingest(write_jsonl(tmp_path / "all.jsonl", records))
+    at_once = graph_snapshot(db)
+    db.write("MATCH (n) DETACH DELETE n")
+    ingest(write_jsonl(tmp_path / "entities.jsonl", entities))
+    apart = ingest(write_jsonl(tmp_path / "relations.jsonl", relations))
+    assert graph_snapshot(db) == at_once
+    assert together.relations.created == apart.relations.created == 1200
+
+
+def test_two_simultaneous_first_imports_write_each_relation_once(ingester, db, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "g.jsonl", many_relations_graph(entities=100, relations=600))
+    records, problems = read_all([path])
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [pool.submit(ingester.ingest_records, records, problems) for _ in range(2)]
+        for run in runs:
+            run.result()
+    counts = db.read(
+        "MATCH (s)-[r]->(t) WITH s, type(r) AS type, t, count(r) AS copies "
+        "RETURN count(*) AS pairs, max(copies) AS most"
+    )[0]
+    assert (counts["pairs"], counts["most"]) == (600, 1)
