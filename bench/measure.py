@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import numpy as np
 
-from api.graph import FIRST_CANDIDATES, MAX_CANDIDATES
+from api.graph import candidate_steps
 from core.db import Database
 from core.queries import Queries
 from core.schema import load_schema
@@ -46,14 +46,12 @@ def page_through_driver(db: Database, queries: Queries, entity_id: str) -> None:
         types=None,
         type_order=list(load_schema().entity_types),
     )
-    candidates = FIRST_CANDIDATES
-    while True:
+    for candidates in candidate_steps(20):
         records = db.read(
             queries["similar"], id=entity_id, threshold=0.65, limit=20, candidates=candidates, types=None
         )
-        if not records or not records[0]["saturated"] or candidates >= MAX_CANDIDATES:
+        if not records or not records[0]["saturated"]:
             return
-        candidates = min(candidates * 4, MAX_CANDIDATES)
 
 
 def page_latency(

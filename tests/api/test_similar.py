@@ -115,3 +115,11 @@ def test_beyond_the_widest_search_the_count_is_a_flagged_lower_bound(
     assert body["count"] <= len(expected) and len(expected) > 200
     page = client.get(f"/entities/{entity_id}", params={"threshold": -1.0}).json()
     assert page["similar"]["count_exact"] is False
+
+
+def test_similar_asks_for_twice_what_it_shows_then_widens_fivefold_to_the_cap() -> None:
+    from api.graph import MAX_CANDIDATES, candidate_steps
+
+    assert candidate_steps(20) == [40, 200, MAX_CANDIDATES]
+    assert candidate_steps(1) == [10, 50, 250, MAX_CANDIDATES]
+    assert candidate_steps(1000) == [MAX_CANDIDATES]
