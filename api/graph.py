@@ -23,7 +23,9 @@ DEFAULT_THRESHOLD = 0.65
 # many as will be shown, which covers most entities, and widen x5 while every candidate still passes
 # the threshold, up to MAX_CANDIDATES. Beyond that the count is a lower bound (count_exact false): on
 # data where thousands of entities share one description (CoDEx's "human"), an exact count would
-# cost seconds.
+# cost seconds. The entity page does not widen: it shows 20 items and a count that, when all 40
+# candidates pass, reads "40+" (three vector queries cost a CoDEx-M page 72 ms at p50, one ~20 ms);
+# /similar counts up to MAX_CANDIDATES.
 CANDIDATES_PER_ITEM = 2
 WIDENING = 5
 MAX_CANDIDATES = 800
@@ -88,8 +90,10 @@ class GraphReader:
         threshold: float = DEFAULT_THRESHOLD,
         limit: int = 20,
         types: list[str] | None = None,
+        widen: bool = True,
     ) -> models.Similar:
-        for candidates in candidate_steps(limit):
+        steps = candidate_steps(limit, widen)
+        for candidates in steps:
             records = self.db.read(
                 self.queries["similar"],
                 id=entity_id,
@@ -106,7 +110,7 @@ class GraphReader:
         items = [
             models.SimilarEntity(**_summary(item), score=round(item["score"], 3)) for item in record["items"]
         ]
-        exact = not (record["saturated"] and candidates >= MAX_CANDIDATES)
+        exact = not (record["saturated"] and candidates == steps[-1])
         return models.Similar(threshold=threshold, count=record["count"], count_exact=exact, items=items)
 
     def page(
@@ -123,7 +127,7 @@ class GraphReader:
         return models.EntityPage(
             entity=entity,
             neighborhood=self.neighborhood(entity.id, limit=limit, degree=entity.degree),
-            similar=self.similar(entity.id, threshold=threshold, limit=similar_limit),
+            similar=self.similar(entity.id, threshold=threshold, limit=similar_limit, widen=False),
             redirected_from=redirected_from,
         )
 
@@ -162,11 +166,11 @@ class GraphReader:
         return models.EntityList(items=items, next_cursor=next_cursor)
 
 
-def candidate_steps(limit: int) -> list[int]:
+def candidate_steps(limit: int, widen: bool = True) -> list[int]:
     """How many candidates `similar` asks the vector index for, widening while all of them pass:
-    [40, 200, 800] for 20 items shown."""
+    [40, 200, 800] for 20 items shown; [40] without widening (the entity page)."""
     steps = [min(max(CANDIDATES_PER_ITEM * limit, 10), MAX_CANDIDATES)]
-    while steps[-1] < MAX_CANDIDATES:
+    while widen and steps[-1] < MAX_CANDIDATES:
         steps.append(min(steps[-1] * WIDENING, MAX_CANDIDATES))
     return steps
 

@@ -65,7 +65,8 @@ class Similar(BaseModel):
     count_exact: bool = Field(
         True,
         description="False when more entities pass the threshold than the search examines "
-        "(the vector index's nearest MAX_CANDIDATES): `count` is then how many of those passed.",
+        "(the vector index's nearest 800 on /similar, twice the items shown on the entity page): "
+        "`count` is then how many of those passed; /similar counts further.",
     )
     items: list[SimilarEntity]
 

@@ -1,3 +1,4 @@
 from bench.run import app
 
-app()
+if __name__ == "__main__":  # the guard keeps a spawned child (bench.run.prepare) from running it
+    app()

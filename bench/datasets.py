@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,7 @@ class BenchGraph:
     spec: SyntheticSpec | None = None
     folder: Path | None = None
 
-    def records(self) -> list[RawRecord]:
+    def records(self) -> Iterable[RawRecord]:
         if self.spec is not None:
             return generate(self.spec)
         assert self.folder is not None

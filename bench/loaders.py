@@ -141,6 +141,7 @@ def admin_import(server: LocalNeo4j, nodes: Path, relationships: Path) -> float:
         f"--relationships={relationships}",
         "--overwrite-destination=true",
         "--multiline-fields=true",
+        f"--report-file={server.home / 'import.report'}",  # not the working directory
     ]
     env = {**os.environ, "NEO4J_HOME": str(server.home), "NEO4J_CONF": str(server.home / "conf")}
     start = time.perf_counter()

@@ -46,7 +46,7 @@ def page_through_driver(db: Database, queries: Queries, entity_id: str) -> None:
         types=None,
         type_order=list(load_schema().entity_types),
     )
-    for candidates in candidate_steps(20):
+    for candidates in candidate_steps(20, widen=False):  # as GraphReader.page asks
         records = db.read(
             queries["similar"], id=entity_id, threshold=0.65, limit=20, candidates=candidates, types=None
         )

@@ -17,7 +17,7 @@ from core.schema import load_schema
 from ingest.embedding import Embedder, embedding_hash, embedding_text
 from ingest.problems import IngestError, Problem
 from ingest.readers import RawRecord, expand_paths, read_file
-from ingest.records import EntityRecord, RelationRecord
+from ingest.records import EntityRecord, Relation
 from ingest.validate import ValidInput, validate
 
 T = TypeVar("T")
@@ -110,7 +110,7 @@ class Ingester:
     def ingest_paths(self, paths: list[Path]) -> IngestSummary:
         return self.ingest_records(*read_all(paths))
 
-    def ingest_records(self, records: list[RawRecord], problems: list[Problem]) -> IngestSummary:
+    def ingest_records(self, records: Iterable[RawRecord], problems: list[Problem]) -> IngestSummary:
         """Validate everything first; on any problem raise IngestError having written nothing."""
         summary = IngestSummary()
         with summary.timed("validate"):
@@ -206,35 +206,40 @@ class Ingester:
             self.progress("embeddings", min((done + 1) * chunk_size, len(items)), len(items))
         return len(items)
 
-    def _write_relations(
-        self, relations: list[RelationRecord], new_ids: set[str], summary: IngestSummary
-    ) -> None:
+    def _write_relations(self, relations: list[Relation], new_ids: set[str], summary: IngestSummary) -> None:
         """Relations between entities this ingest created take the short path (create_relations):
         on a first import that is every relation, at about twice the rate of the full upsert."""
-        schema = load_schema()
-        fresh: list[dict[str, Any]] = []
-        known: list[dict[str, Any]] = []
+        fresh: list[Relation] = []
+        known: list[Relation] = []
         for r in relations:
-            row = {
-                "source": r.source,
-                "rel_type": schema.rel_type(r.type),
-                "target": r.target,
-                "description": r.description,
-                "source_ref": r.source_ref,
-            }
-            (fresh if r.source in new_ids and r.target in new_ids else known).append(row)
+            (fresh if r.source in new_ids and r.target in new_ids else known).append(r)
         done, total = 0, len(relations)
         for chunk in growing_batches(fresh, self.batch_size * FRESH_RELATIONS_BATCH_FACTOR):
-            self.db.write(self.queries["create_relations"], rows=list(chunk))
+            self.db.write(self.queries["create_relations"], rows=relation_rows(chunk))
             summary.relations.created += len(chunk)
             done += len(chunk)
             self.progress("relations", done, total)
         for chunk in batched(known, self.batch_size):
-            for record in self.db.write(self.queries["upsert_relations"], rows=list(chunk)):
+            for record in self.db.write(self.queries["upsert_relations"], rows=relation_rows(chunk)):
                 outcomes = summary.relations
                 setattr(outcomes, record["outcome"], getattr(outcomes, record["outcome"]) + record["count"])
             done += len(chunk)
             self.progress("relations", done, total)
+
+
+def relation_rows(relations: Iterable[Relation]) -> list[dict[str, Any]]:
+    """Query parameters for one batch; built per batch, since millions of dicts would not fit."""
+    schema = load_schema()
+    return [
+        {
+            "source": r.source,
+            "rel_type": schema.rel_type(r.type),
+            "target": r.target,
+            "description": r.description,
+            "source_ref": r.source_ref,
+        }
+        for r in relations
+    ]
 
 
 def read_all(paths: list[Path]) -> tuple[list[RawRecord], list[Problem]]:

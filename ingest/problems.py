@@ -8,7 +8,7 @@ from pathlib import Path
 from core.errors import AtlasError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per record read: millions at scale
 class Location:
     path: Path
     line: int  # 1-based line of a record (for CSV, of its row); 0 for the file as a whole

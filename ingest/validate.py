@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from ingest.problems import Location, Problem
 from ingest.readers import RawRecord
-from ingest.records import EntityRecord, RelationRecord
+from ingest.records import EntityRecord, Relation, RelationRecord
 
 # Given ids, returns those the database already holds (relations may point at them).
 ExistingIds = Callable[[Iterable[str]], set[str]]
@@ -18,7 +18,7 @@ ExistingIds = Callable[[Iterable[str]], set[str]]
 @dataclass
 class ValidInput:
     entities: list[EntityRecord] = field(default_factory=list)
-    relations: list[RelationRecord] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
 
 
 def parse_record(raw: RawRecord) -> tuple[EntityRecord | RelationRecord | None, list[Problem]]:
@@ -43,8 +43,9 @@ def _problem(location: Location, detail: object) -> Problem:
     return Problem(location, field_name, message)
 
 
-def validate(raw_records: list[RawRecord], existing_ids: ExistingIds) -> tuple[ValidInput, list[Problem]]:
-    """Parse and cross-check all records; the problems list is empty when the input is valid."""
+def validate(raw_records: Iterable[RawRecord], existing_ids: ExistingIds) -> tuple[ValidInput, list[Problem]]:
+    """Parse and cross-check all records; the problems list is empty when the input is valid.
+    Reads `raw_records` once: a generator's records are dropped as soon as they are parsed."""
     problems: list[Problem] = []
     valid = ValidInput()
     entity_at: dict[str, Location] = {}
@@ -76,14 +77,14 @@ def validate(raw_records: list[RawRecord], existing_ids: ExistingIds) -> tuple[V
                 )
                 continue
             relation_at[record.key] = raw.location
-            valid.relations.append(record)
+            valid.relations.append(Relation.of(record))
             relation_locations.append(raw.location)
     problems.extend(_dangling_endpoints(valid.relations, relation_locations, entity_at, existing_ids))
     return valid, problems
 
 
 def _dangling_endpoints(
-    relations: list[RelationRecord],
+    relations: list[Relation],
     locations: list[Location],
     entity_at: dict[str, Location],
     existing_ids: ExistingIds,
@@ -101,5 +102,5 @@ def _dangling_endpoints(
     return problems
 
 
-def _describe(relation: RelationRecord) -> str:
+def _describe(relation: RelationRecord | Relation) -> str:
     return f"({relation.source})-[{relation.type}]->({relation.target})"

@@ -12,6 +12,7 @@ The same spec and seed always give the same records. The shape is what large rea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,13 +76,16 @@ class SyntheticSpec:
         return Path(f"synthetic(entities={self.entities},relations={self.relations},seed={self.seed})")
 
 
-def generate(spec: SyntheticSpec) -> list[RawRecord]:
+def generate(spec: SyntheticSpec) -> Iterator[RawRecord]:
+    """The entities, then the relations, one at a time: at 1M entities and 5M relations the
+    records would not fit in memory beside the validated ones."""
     rng = np.random.default_rng(spec.seed)
     words = _vocabulary(rng)
     topics = max(2, spec.entities // ENTITIES_PER_TOPIC)
     topic_words = rng.integers(0, len(words), size=(topics, WORDS_PER_TOPIC))
-    entities, ids = _entities(spec, rng, words, topic_words)
-    return entities + _relations(spec, rng, words, ids)
+    ids: list[str] = []
+    yield from _entities(spec, rng, words, topic_words, ids)
+    yield from _relations(spec, rng, words, ids)
 
 
 def _vocabulary(rng: np.random.Generator) -> list[str]:
@@ -93,8 +97,9 @@ def _vocabulary(rng: np.random.Generator) -> list[str]:
 
 
 def _entities(
-    spec: SyntheticSpec, rng: np.random.Generator, words: list[str], topic_words: np.ndarray
-) -> tuple[list[RawRecord], list[str]]:
+    spec: SyntheticSpec, rng: np.random.Generator, words: list[str], topic_words: np.ndarray, ids: list[str]
+) -> Iterator[RawRecord]:
+    """Appends each entity's id to `ids`, for the relations."""
     n = spec.entities
     types = rng.choice(len(ENTITY_TYPES), size=n, p=ENTITY_TYPE_SHARES)
     if spec.hubs:
@@ -103,8 +108,6 @@ def _entities(
     topics = rng.choice(len(topic_words), size=n, p=topic_weights / topic_weights.sum())
     name_lengths = rng.integers(2, 6, size=n)
     description_lengths = np.clip(rng.lognormal(np.log(25), 0.6, size=n), 5, 150).astype(int)
-    records: list[RawRecord] = []
-    ids: list[str] = []
     for i in range(n):
         own = topic_words[topics[i]]
         name_words = [words[w] for w in rng.choice(own, size=name_lengths[i])]
@@ -125,13 +128,12 @@ def _entities(
             "description": " ".join(words[w] for w in mixed).capitalize() + ".",
             "properties": {"dataset": "synthetic", "topic": int(topics[i])},
         }
-        records.append(RawRecord(Location(spec.origin, i + 1), data))
-    return records, ids
+        yield RawRecord(Location(spec.origin, i + 1), data)
 
 
 def _relations(
     spec: SyntheticSpec, rng: np.random.Generator, words: list[str], ids: list[str]
-) -> list[RawRecord]:
+) -> Iterator[RawRecord]:
     n, kinds = spec.entities, len(RELATION_TYPES)
     weights = (np.arange(1, n + 1, dtype=np.float64)) ** -spec.exponent
     weights /= weights.sum()
@@ -145,7 +147,6 @@ def _relations(
         targets = rng.choice(n, size=size, p=weights)
         candidate = (sources * n + targets) * kinds + rng.integers(0, kinds, size=size)
         keys = _add_unique(keys, candidate[sources != targets], spec.relations)
-    records: list[RawRecord] = []
     with_description = rng.random(len(keys)) < 0.5
     for number, key in enumerate(keys.tolist()):
         pair, kind = divmod(key, kinds)
@@ -157,8 +158,7 @@ def _relations(
             "target": ids[target],
             "description": _sentence(rng, words) if with_description[number] else "",
         }
-        records.append(RawRecord(Location(spec.origin, spec.entities + number + 1), data))
-    return records
+        yield RawRecord(Location(spec.origin, spec.entities + number + 1), data)
 
 
 def _hub_keys(hub: int, spec: SyntheticSpec, rng: np.random.Generator) -> np.ndarray:

@@ -117,9 +117,31 @@ def test_beyond_the_widest_search_the_count_is_a_flagged_lower_bound(
     assert page["similar"]["count_exact"] is False
 
 
+def test_the_entity_page_counts_only_its_first_candidates_and_similar_counts_on(
+    client, db, wordnet_sample: set[str], monkeypatch
+) -> None:
+    """The page asks the vector index once (twice the items it shows); /similar widens."""
+    entity_id = sorted(wordnet_sample)[0]
+    expected = brute_force(db, entity_id, -1.0)
+    page = client.get(f"/entities/{entity_id}", params={"threshold": -1.0, "similar_limit": 20}).json()
+    # 40 candidates, the entity itself among them: a lower bound of 39, flagged.
+    assert page["similar"]["count"] == 39 and page["similar"]["count_exact"] is False
+    best = sorted(expected.values(), reverse=True)[:20]
+    assert [item["score"] for item in page["similar"]["items"]] == pytest.approx(best, abs=1e-3)
+    full = client.get(f"/entities/{entity_id}/similar", params={"threshold": -1.0}).json()
+    assert full["count"] == len(expected) and full["count_exact"] is True
+    import api.routes.pages
+
+    monkeypatch.setattr(api.routes.pages, "DEFAULT_THRESHOLD", -1.0)  # the web page's threshold
+    html = client.get(f"/e/{entity_id}").text
+    assert "(39+)" in html
+    assert f"/entities/{entity_id}/similar?threshold=-1.0&amp;limit=500" in html
+
+
 def test_similar_asks_for_twice_what_it_shows_then_widens_fivefold_to_the_cap() -> None:
     from api.graph import MAX_CANDIDATES, candidate_steps
 
     assert candidate_steps(20) == [40, 200, MAX_CANDIDATES]
     assert candidate_steps(1) == [10, 50, 250, MAX_CANDIDATES]
     assert candidate_steps(1000) == [MAX_CANDIDATES]
+    assert candidate_steps(20, widen=False) == [40]

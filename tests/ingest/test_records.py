@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from ingest.records import EntityRecord, RelationRecord, slugify
+from ingest.records import EntityRecord, Relation, RelationRecord, slugify
 
 
 def test_id_is_derived_from_type_and_name_when_absent() -> None:
@@ -59,3 +59,15 @@ def test_relation_type_must_be_in_the_schema() -> None:
 def test_self_loops_are_refused() -> None:
     with pytest.raises(ValidationError, match="cannot join 'concept:a' to itself"):
         RelationRecord(source="concept:a", type="extends", target="concept:a")
+
+
+def test_a_validated_relation_is_held_with_every_field_of_its_record() -> None:
+    """The ingest keeps relations as compact tuples: a field added to the record but not to the
+    tuple would be dropped silently."""
+    record = RelationRecord(
+        source="concept:a", type="extends", target="concept:b", description="why", source_ref="paper:c"
+    )
+    held = Relation.of(record)
+    assert set(Relation._fields) == set(RelationRecord.model_fields) - {"kind"}
+    assert held._asdict() == record.model_dump(exclude={"kind"})
+    assert held.key == record.key
