@@ -29,7 +29,7 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# Benchmarks (docs/performance.md): hours with the 1M synthetic graph; BENCH_ARGS="--graphs wn18rr" for less.
+# Benchmarks (docs/performance.md): ~1.5 h with the 1M synthetic graph; BENCH_ARGS="--graphs wn18rr" for less.
 bench: $(STAMP)
 	$(VENV)/bin/python -m bench $(BENCH_ARGS)
 

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.errors import install_error_handlers
 from api.graph import GraphReader
+from api.hub_refresh import HubRefresher
 from api.models import ErrorResponse
 from api.routes import curation, entities, meta, pages
 from core.db import Database, open_driver, resolve_connection
@@ -46,10 +47,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(driver, connection.database)
         if not db.ping():  # serve anyway: requests answer 503 until Neo4j is back
             log.warning("Neo4j at %s does not answer yet", connection.uri)
-        app.state.reader = GraphReader(db, Queries(settings.cypher_dir), load_schema())
+        app.state.reader = reader = GraphReader(db, Queries(settings.cypher_dir), load_schema())
+        refresher = None
+        if settings.hub_refresh_poll_seconds > 0:
+            refresher = HubRefresher(
+                reader, settings.hub_refresh_poll_seconds, settings.hub_refresh_settle_seconds
+            )
+            refresher.start()
         try:
             yield
         finally:
+            if refresher is not None:
+                refresher.stop()
             driver.close()
 
     app = FastAPI(

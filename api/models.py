@@ -66,7 +66,9 @@ class Similar(BaseModel):
         True,
         description="False when more entities pass the threshold than the search examines "
         "(the vector index's nearest 800 on /similar, twice the items shown on the entity page): "
-        "`count` is then how many of those passed; /similar counts further.",
+        "`count` is then how many of those passed; /similar counts further. True means the search "
+        "was not cut off; the vector index itself is approximate (HNSW), so on very large graphs a "
+        "few entities above the threshold can be missing from it.",
     )
     items: list[SimilarEntity]
 

@@ -283,8 +283,8 @@ def read_figures(graph: BenchGraph, server: LocalNeo4j, folder: Path, options: O
             hub_ids = [hub["id"] for hub in hubs]
             # First request of each hub, then a second one: from HUB_DEGREE relationships on, the
             # API keeps a neighbourhood until the graph changes (api/hub_cache.py).
-            figures["page_hubs_first"] = page_latency(api, db, queries, hub_ids, warmup=0)
-            figures["page_hubs"] = page_latency(api, db, queries, hub_ids, warmup=0)
+            figures["page_hubs_first"] = page_latency(api, db, queries, hub_ids, warmup=0, per_id=True)
+            figures["page_hubs"] = page_latency(api, db, queries, hub_ids, warmup=0, per_id=True)
             figures["page_hubs"]["degrees"] = [hub["degree"] for hub in hubs]
             figures["page_hubs"]["kept_from_degree"] = HUB_DEGREE
             if graph.name in options.similar_graphs:

@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_key: str | None = Field(None, repr=False)
+    # Hub neighbourhoods read ahead after the graph changes (api/hub_refresh.py): the revision is
+    # polled every `poll` seconds and must have settled for `settle`. 0 turns it off.
+    hub_refresh_poll_seconds: float = 5.0
+    hub_refresh_settle_seconds: float = 10.0
 
     cypher_dir: Path = PROJECT_ROOT / "cypher"
     embedding_batch_size: int = 64

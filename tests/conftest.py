@@ -62,6 +62,7 @@ def settings(neo4j_server: LocalNeo4j, tmp_path_factory: pytest.TempPathFactory)
         neo4j_user="neo4j",
         neo4j_password=neo4j_server.password(),
         state_dir=tmp_path_factory.mktemp("state"),
+        hub_refresh_poll_seconds=0,  # tests that count neighbourhood reads need no reader beside them
         _env_file=None,
     )
 

@@ -1,6 +1,7 @@
 """Hub neighbourhoods are kept between requests, and never outlive a change to the graph, whoever
 makes it: Atlas's own writes or a Cypher statement run in Neo4j Browser."""
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -77,6 +78,39 @@ def test_the_revision_moves_with_every_commit_and_only_then(db) -> None:
     assert first == again
     db.write("CREATE (:Scratch)")
     assert db.revision() != first
+
+
+def test_after_a_change_the_largest_hubs_are_read_ahead_and_their_first_reader_waits_for_none(
+    client, reads, db
+) -> None:
+    from api.hub_refresh import HubRefresher
+
+    refresher = HubRefresher(client.app.state.reader, poll_seconds=60, settle_seconds=0, min_degree=1, hubs=5)
+    db.write("MATCH (n:Entity {id: $id}) SET n.name = 'Renamed in the Browser'", id=PAGE_ID)
+    assert refresher.refresh() == 5
+    ahead = list(reads)
+    assert PAGE_ID in ahead and len(ahead) == 5  # the seed page's entity is the largest hub
+    client.get(f"/entities/{PAGE_ID}")
+    assert reads == ahead  # served from what was read ahead
+
+
+def test_the_background_thread_reads_ahead_once_the_revision_has_settled(client, reads, db) -> None:
+    from api.hub_refresh import HubRefresher
+
+    refresher = HubRefresher(
+        client.app.state.reader, poll_seconds=0.1, settle_seconds=0.5, min_degree=1, hubs=3
+    )
+    db.write("CREATE (:Scratch)")
+    refresher.start()
+    try:
+        deadline = time.monotonic() + 20
+        while len(reads) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        refresher.stop()
+    assert len(reads) == 3 and PAGE_ID in reads
+    client.get(f"/entities/{PAGE_ID}")
+    assert len(reads) == 3
 
 
 def _far_entity(db) -> str:

@@ -54,6 +54,9 @@ def test_bench_writes_a_table_and_json_with_every_comparison(tmp_path: Path) -> 
         assert graph[page]["api_ms"]["n"] == graph[page]["driver_ms"]["n"] > 0
         assert graph[page]["overhead_ratio_p99"] > 0
     assert graph["page_hubs"]["degrees"][0] >= 300
+    hub_ids = [sample["id"] for sample in graph["page_hubs"]["per_id"]]
+    assert hub_ids == [sample["id"] for sample in graph["page_hubs_first"]["per_id"]]
+    assert len(set(hub_ids)) == len(hub_ids) == graph["page_hubs"]["api_ms"]["n"]
     assert 0 <= graph["similar"]["recall"] <= 1 and graph["similar"]["queries"] == 10
     assert graph["atlas_ingest"]["peak_rss_mib"] > 0 and graph["api_peak_rss_mib"] > 0
     assert graph["complete"] is True
