@@ -24,7 +24,8 @@ DEFAULT_THRESHOLD = 0.65
 # the threshold, up to MAX_CANDIDATES. Beyond that the count is a lower bound (count_exact false): on
 # data where thousands of entities share one description (CoDEx's "human"), an exact count would
 # cost seconds. The entity page does not widen: it shows 20 items and a count that, when all 40
-# candidates pass, reads "40+" (three vector queries cost a CoDEx-M page 72 ms at p50, one ~20 ms);
+# candidates pass, reads "39+" (the entity is one of them; three vector queries cost a CoDEx-M page
+# 72 ms at p50, one ~20 ms);
 # /similar counts up to MAX_CANDIDATES.
 CANDIDATES_PER_ITEM = 2
 WIDENING = 5
