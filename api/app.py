@@ -14,14 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from api.errors import install_error_handlers
-from api.graph import GraphReader
-from api.hub_refresh import HubRefresher
 from api.models import ErrorResponse
 from api.routes import curation, entities, meta, pages
 from core.db import Database, open_driver, resolve_connection
 from core.queries import Queries
-from core.schema import load_schema
+from core.schema import load_schema, type_heading
 from core.settings import Settings
+from graph.hub_refresh import HubRefresher
+from graph.reader import GraphReader
 
 HERE = Path(__file__).parent
 # Documented on every operation, in the one error shape api/errors.py answers with.
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses=ERROR_RESPONSES,
     )
     templates = Jinja2Templates(directory=HERE / "templates")
-    templates.env.filters["plural"] = plural_heading
+    templates.env.filters["plural"] = type_heading
     app.state.templates = templates
     app.state.settings = settings  # api/auth.py reads the API key from it
 
@@ -86,11 +86,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(curation.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
-
-
-def plural_heading(entity_type: str) -> str:
-    """'paper' -> 'Papers', 'research_query' -> 'Research Queries': the group headings."""
-    words = entity_type.replace("_", " ").title()
-    if words.endswith("y") and not words.endswith(("ay", "ey", "oy")):
-        return words[:-1] + "ies"
-    return words + ("es" if words.endswith(("s", "x", "ch", "sh")) else "s")

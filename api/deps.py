@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
-from api.graph import GraphReader
+from graph.reader import GraphReader
 
 
 def get_reader(request: Request) -> GraphReader:

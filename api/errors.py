@@ -9,10 +9,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.curation import CurationConflict, DecisionNotFound, InvalidDecision
 from api.deps import wants_html
-from api.graph import InvalidCursor
 from core.errors import AtlasError, ConfigurationError, DatabaseUnavailable, EntityNotFound
+from curation.errors import CurationConflict, DecisionNotFound, InvalidDecision
+from graph.cursors import InvalidCursor
 
 
 class InvalidParameter(AtlasError):

@@ -1,112 +1,13 @@
-"""Response models: every endpoint declares one, so /docs is the contract."""
+"""HTTP-only models: health, the error shape and the bodies of write requests.
+
+The reads answer with the domain's own models (graph/models.py, curation/models.py).
+"""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-
-
-class Entity(BaseModel):
-    id: str
-    type: str
-    name: str
-    description: str = ""
-    status: str = "active"
-    aliases: list[str] = Field(default_factory=list)
-    url: str | None = None
-    properties: dict[str, Any] = Field(default_factory=dict)
-    degree: int = Field(0, description="Number of typed relationships of this entity.")
-    merged_into: str | None = Field(None, description="Set when curation merged this entity away.")
-
-
-class EntitySummary(BaseModel):
-    id: str
-    type: str
-    name: str
-    description: str = ""
-    status: str = "active"
-
-
-class Relation(BaseModel):
-    type: str
-    direction: Literal["out", "in"] = Field(
-        description="'out' when the page's entity is the relation's source."
-    )
-    description: str = ""
-    source_ref: str | None = None
-
-
-class Neighbour(EntitySummary):
-    degree: int
-    relations: list[Relation]
-
-
-class NeighbourGroup(BaseModel):
-    type: str
-    count: int = Field(description="Exact number of distinct neighbours of this type.")
-    neighbours: list[Neighbour] = Field(description="Ranked by degree, then name; at most `limit`.")
-
-
-class Neighborhood(BaseModel):
-    limit: int
-    groups: list[NeighbourGroup]
-
-
-class SimilarEntity(EntitySummary):
-    score: float = Field(description="Cosine similarity, rounded to 3 places.")
-
-
-class Similar(BaseModel):
-    threshold: float
-    count: int = Field(
-        description="Number of entities at or above the threshold; a lower bound when `count_exact` is false."
-    )
-    count_exact: bool = Field(
-        True,
-        description="False when more entities pass the threshold than the search examines "
-        "(the vector index's nearest 800 on /similar, twice the items shown on the entity page): "
-        "`count` is then how many of those passed; /similar counts further. True means the search "
-        "was not cut off; the vector index itself is approximate (HNSW), so on very large graphs a "
-        "few entities above the threshold can be missing from it.",
-    )
-    items: list[SimilarEntity]
-
-
-class EntityPage(BaseModel):
-    entity: Entity
-    neighborhood: Neighborhood
-    similar: Similar
-    redirected_from: str | None = Field(
-        None, description="The id asked for, when it was merged into this entity."
-    )
-
-
-class SearchHit(BaseModel):
-    entity: EntitySummary
-    score: float
-
-
-class SearchResults(BaseModel):
-    query: str
-    items: list[SearchHit]
-
-
-class TypeCount(BaseModel):
-    type: str
-    count: int
-
-
-class Stats(BaseModel):
-    entities: int
-    relations: int
-    entity_types: list[TypeCount]
-    relation_types: list[TypeCount]
-
-
-class EntityList(BaseModel):
-    items: list[EntitySummary]
-    next_cursor: str | None = Field(None, description="Pass as `cursor` to get the next page.")
 
 
 class Health(BaseModel):
@@ -123,3 +24,26 @@ class ErrorDetail(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorDetail
+
+
+class WriteRequest(BaseModel):
+    who: str = Field("api", min_length=1, max_length=200, description="Who takes the decision.")
+    why: str = Field("", max_length=5000, description="The reason, kept with the decision.")
+    dry_run: bool = Field(False, description="Only list the changes; write nothing.")
+
+
+class LinkRequest(WriteRequest):
+    source: str
+    target: str
+    type: str = Field(description="A relation type of the schema, e.g. associated_with.")
+    description: str = Field("", max_length=20_000)
+
+
+class DismissRequest(WriteRequest):
+    a: str
+    b: str
+
+
+class MergeRequest(WriteRequest):
+    duplicate: str = Field(description="The entity folded away; it stays, status 'merged'.")
+    canonical: str = Field(description="The entity that receives its relations and name.")

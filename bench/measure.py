@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import numpy as np
 
-from api.graph import candidate_steps
 from core.db import Database
 from core.queries import Queries
 from core.schema import load_schema
+from graph.reader import GraphReader
 
 WARMUP = 10
 
@@ -37,21 +37,8 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 
 
 def page_through_driver(db: Database, queries: Queries, entity_id: str) -> None:
-    """The Cypher behind GET /entities/{id}, run directly: entity, neighbourhood, similar."""
-    db.read(queries["entity"], id=entity_id)
-    db.read(
-        queries["neighborhood"],
-        id=entity_id,
-        limit=25,
-        types=None,
-        type_order=list(load_schema().entity_types),
-    )
-    for candidates in candidate_steps(20, widen=False):  # as GraphReader.page asks
-        records = db.read(
-            queries["similar"], id=entity_id, threshold=0.65, limit=20, candidates=candidates, types=None
-        )
-        if not records or not records[0]["saturated"]:
-            return
+    """GET /entities/{id} without the API: the same GraphReader.page, hub neighborhoods read afresh."""
+    GraphReader(db, queries, load_schema(), keep_hubs=False).page(entity_id)
 
 
 def page_latency(

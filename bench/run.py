@@ -33,7 +33,6 @@ import httpx
 import typer
 from rich.console import Console
 
-from api.hub_cache import HUB_DEGREE
 from bench.datasets import BenchGraph, bench_graph
 from bench.loaders import admin_import, load_csv, write_admin_import_files, write_load_csv_files
 from bench.measure import page_latency, peak_rss_mib, sample_ids, similar_recall
@@ -41,6 +40,7 @@ from bench.report import print_table
 from core.db import Connection, Database, open_driver
 from core.queries import Queries
 from core.settings import PROJECT_ROOT, Settings
+from graph.hub_cache import HUB_DEGREE
 from ingest.embedding import MiniLMEmbedder, embedding_text
 from ingest.sources.synthetic import SyntheticSpec
 from neo4j_local.server import LocalNeo4j, free_port, pinned_version
@@ -184,15 +184,7 @@ def _prepare(graph: BenchGraph, folder: Path) -> PreparedGraph:
 
 def new_server(home: Path, options: Options) -> LocalNeo4j:
     """A server of its own in `home`, on free loopback ports."""
-    return LocalNeo4j(
-        home=home / "server",
-        password_file=home / "password",
-        cache_dir=Settings(_env_file=None).neo4j_cache_dir,
-        bolt_port=free_port(),
-        http_port=free_port(),
-        heap=options.heap,
-        pagecache=options.pagecache,
-    )
+    return LocalNeo4j.disposable(home, heap=options.heap, pagecache=options.pagecache)
 
 
 @contextmanager

@@ -9,20 +9,22 @@ from __future__ import annotations
 import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import Annotated, cast
 
 import typer
 
-from core.errors import ConfigurationError, DatabaseUnavailable, EntityNotFound
-
-if TYPE_CHECKING:
-    from api.candidates import Kind
-    from api.curation import CurationResult, Curator
+from cli.common import EXIT_INVALID_INPUT, EXIT_NOT_FOUND, JsonOption, atlas_errors, emit, fail, open_database
+from core.queries import Queries
+from core.schema import load_schema
+from core.settings import Settings
+from curation.candidates import CandidateFinder
+from curation.curator import Curator
+from curation.errors import CurationConflict, DecisionNotFound, InvalidDecision
+from curation.models import CandidateKind, CurationResult
 
 Who = Annotated[str | None, typer.Option(help="Who takes the decision (default: your user name).")]
 Why = Annotated[str, typer.Option(help="Why: kept with the decision.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the changes; write nothing.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
 def register_curation(app: typer.Typer) -> None:
@@ -33,33 +35,21 @@ def register_curation(app: typer.Typer) -> None:
 
 @contextmanager
 def _curation() -> Iterator[Curator]:
-    """A Curator on the configured database; Atlas errors become exit codes (see cli/main.py)."""
-    from api.curation import CurationConflict, Curator, DecisionNotFound, InvalidDecision
-    from cli.main import EXIT_INVALID_INPUT, EXIT_NOT_FOUND, EXIT_UNAVAILABLE, fail, open_database
-    from core.queries import Queries
-    from core.schema import load_schema
-    from core.settings import Settings
-
+    """A Curator on the configured database; Atlas errors become exit codes (cli/common.py)."""
     settings = Settings()
+    db = open_database(settings, retry_seconds=5)
     try:
-        db = open_database(settings, retry_seconds=5)
-    except ConfigurationError as error:
-        raise fail(str(error), EXIT_UNAVAILABLE) from error
-    try:
-        yield Curator(db, Queries(settings.cypher_dir), load_schema())
-    except (EntityNotFound, DecisionNotFound) as error:
+        with atlas_errors():
+            yield Curator(db, Queries(settings.cypher_dir), load_schema())
+    except DecisionNotFound as error:
         raise fail(str(error), EXIT_NOT_FOUND) from error
     except (InvalidDecision, CurationConflict) as error:
         raise fail(str(error), EXIT_INVALID_INPUT) from error
-    except (DatabaseUnavailable, ConfigurationError) as error:
-        raise fail(str(error), EXIT_UNAVAILABLE) from error
     finally:
         db.driver.close()
 
 
 def _decide(action: Callable[[Curator], CurationResult], as_json: bool) -> None:
-    from cli.main import emit
-
     with _curation() as curator:
         result = action(curator)
     heading = "dry run, nothing written; would:" if result.dry_run else "done:"
@@ -88,9 +78,6 @@ def candidates(
     as_json: JsonOption = False,
 ) -> None:
     """Entity pairs with cosine >= threshold, no typed edge and not dismissed, best first."""
-    from api.candidates import CandidateFinder
-    from cli.main import EXIT_INVALID_INPUT, emit, fail
-
     if kind not in (None, "duplicate", "missing_edge"):
         raise fail(f"--kind must be 'duplicate' or 'missing_edge', not {kind!r}", EXIT_INVALID_INPUT)
     with _curation() as curator:
@@ -98,7 +85,7 @@ def candidates(
             if value is not None and value not in curator.schema.entity_types:
                 raise fail(f"{name}: unknown entity type {value!r}", EXIT_INVALID_INPUT)
         found = CandidateFinder(curator.db, curator.queries).find(
-            threshold, type_a, type_b, kind=cast("Kind | None", kind), limit=limit, cursor=cursor
+            threshold, type_a, type_b, kind=cast("CandidateKind | None", kind), limit=limit, cursor=cursor
         )
     lines = [f"{found.count} pairs with cosine ≥ {threshold}"]
     lines += [
@@ -168,8 +155,6 @@ def decisions(
     as_json: JsonOption = False,
 ) -> None:
     """Curation decisions, newest first."""
-    from cli.main import emit
-
     with _curation() as curator:
         found = curator.decisions(entity, limit=limit)
     lines = [

@@ -12,7 +12,9 @@ from typing import Annotated
 
 import typer
 
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+from cli.common import EXIT_INVALID_INPUT, JsonOption, fail
+from cli.loading import run_ingest
+
 DatasetFolder = Annotated[
     Path,
     typer.Argument(exists=True, file_okay=False, help="The dataset folder, as its authors lay it out."),
@@ -41,7 +43,6 @@ def register_importers(app: typer.Typer) -> None:
 @import_app.command("wn18rr")
 def import_wn18rr(folder: DatasetFolder, as_json: JsonOption = False) -> None:
     """WN18RR: 40,943 WordNet synsets (type `synset`) and 93,003 triples of 11 relation types."""
-    from cli.main import run_ingest
     from ingest.sources.wn18rr import read_wn18rr
 
     run_ingest(lambda ingester: ingester.ingest_records(*read_wn18rr(folder)), as_json)
@@ -55,7 +56,6 @@ def import_codex(
 ) -> None:
     """CoDEx-S or CoDEx-M: Wikidata items (person, place, organization, work, concept) and
     properties (42 or 51 relation types)."""
-    from cli.main import run_ingest
     from ingest.sources.codex import read_codex
 
     run_ingest(lambda ingester: ingester.ingest_records(*read_codex(folder, size.value)), as_json)
@@ -75,7 +75,6 @@ def import_synthetic(
     as_json: JsonOption = False,
 ) -> None:
     """A deterministic power-law research graph (see ingest/sources/synthetic.py)."""
-    from cli.main import EXIT_INVALID_INPUT, fail, run_ingest
     from ingest.embedding import HashingEmbedder
     from ingest.sources.synthetic import SyntheticSpec, generate
 

@@ -7,8 +7,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from api.app import plural_heading
-from api.models import EntityPage, NeighbourGroup
+from core.schema import type_heading
+from graph.models import EntityPage, NeighborGroup
 
 
 def render_page(page: EntityPage) -> RenderableType:
@@ -46,9 +46,9 @@ def render_page(page: EntityPage) -> RenderableType:
     return Group(*parts)
 
 
-def _group_table(group: NeighbourGroup) -> Table:
+def _group_table(group: NeighborGroup) -> Table:
     table = Table(
-        title=f"{plural_heading(group.type)} ({group.count})",
+        title=f"{type_heading(group.type)} ({group.count})",
         title_justify="left",
         title_style="bold",
         show_header=False,
@@ -58,10 +58,10 @@ def _group_table(group: NeighbourGroup) -> Table:
     table.add_column("relation", ratio=2, min_width=18, no_wrap=True)
     table.add_column("edge description", ratio=5)
     table.add_column("edges", justify="right", ratio=1)
-    for neighbour in group.neighbours:
-        relations = "\n".join(f"{r.type} {'→' if r.direction == 'out' else '←'}" for r in neighbour.relations)
-        descriptions = "\n".join(r.description for r in neighbour.relations)
-        table.add_row(neighbour.name, relations, descriptions, str(neighbour.degree))
-    if group.count > len(group.neighbours):
-        table.caption = f"{group.count - len(group.neighbours)} more not shown"
+    for neighbor in group.neighbors:
+        relations = "\n".join(f"{r.type} {'→' if r.direction == 'out' else '←'}" for r in neighbor.relations)
+        descriptions = "\n".join(r.description for r in neighbor.relations)
+        table.add_row(neighbor.name, relations, descriptions, str(neighbor.degree))
+    if group.count > len(group.neighbors):
+        table.caption = f"{group.count - len(group.neighbors)} more not shown"
     return table

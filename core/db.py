@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import Any, LiteralString, Protocol, TypeVar
 
 import neo4j
-from neo4j import Driver, GraphDatabase, RoutingControl
+from neo4j import Driver, GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from core.errors import ConfigurationError, DatabaseUnavailable
 from core.settings import Settings
 
+T = TypeVar("T")
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
 AUTH_RATE_LIMIT = "Neo.ClientError.Security.AuthenticationRateLimit"
 
@@ -38,10 +39,7 @@ def resolve_connection(settings: Settings) -> Connection:
             settings.neo4j_password,
             settings.neo4j_database,
         )
-    bolt_port = settings.neo4j_bolt_port
-    info_file = settings.state_dir / "neo4j" / "atlas-server.json"
-    if info_file.exists():  # the ports the local server was actually started with
-        bolt_port = json.loads(info_file.read_text())["bolt_port"]
+    bolt_port = settings.local_server_bolt_port()
     if not settings.password_file.exists():
         raise ConfigurationError(
             f"no Neo4j password file at {settings.password_file}: run `atlas neo4j start` first, "
@@ -65,12 +63,27 @@ def open_driver(connection: Connection, *, retry_seconds: float = 30, pool_size:
     )
 
 
+class Runner(Protocol):
+    """Runs one query and returns its records: `Database.read`, or a step of a transaction."""
+
+    def __call__(self, query: LiteralString, **params: Any) -> list[neo4j.Record]: ...
+
+
+def transaction_runner(tx: ManagedTransaction) -> Runner:
+    def run(query: LiteralString, **params: Any) -> list[neo4j.Record]:
+        return list(tx.run(query, params))
+
+    return run
+
+
 class Database:
     """One driver for the process plus the database name; every query goes through here."""
 
     def __init__(self, driver: Driver, database: str = "neo4j") -> None:
         self.driver = driver
         self.database = database
+        self._prepared: set[str] = set()
+        self._prepare_lock = threading.Lock()
 
     def read(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
         return self._run(query, params, RoutingControl.READ)
@@ -86,6 +99,23 @@ class Database:
                 query, params, database_=self.database, routing_=routing
             )
         return records
+
+    def write_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
+        """Run `work` in one write transaction: all its queries commit together or not at all.
+        The driver retries it on transient failures (a deadlock, a leader switch), so `work` must
+        do the same thing again when called again."""
+        with _translated_errors(), self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def prepare_once(self, name: str, statements: Iterable[LiteralString]) -> None:
+        """Run idempotent schema statements (`CREATE ... IF NOT EXISTS`) once for this database
+        object: schema changes cannot share a transaction with data, and need not run per request."""
+        with self._prepare_lock:
+            if name in self._prepared:
+                return
+            for statement in statements:
+                self.write(statement)
+            self._prepared.add(name)
 
     def revision(self) -> str:
         """A token that changes whenever a transaction commits to this database, from any client

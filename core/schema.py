@@ -29,6 +29,14 @@ class Schema:
         return neo4j_type.lower()
 
 
+def type_heading(entity_type: str) -> str:
+    """'paper' -> 'Papers', 'research_query' -> 'Research Queries': a group's heading on a page."""
+    words = entity_type.replace("_", " ").title()
+    if words.endswith("y") and not words.endswith(("ay", "ey", "oy")):
+        return words[:-1] + "ies"
+    return words + ("es" if words.endswith(("s", "x", "ch", "sh")) else "s")
+
+
 @cache
 def load_schema(path: Path = SCHEMA_FILE) -> Schema:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SERVER_INFO_FILE = "atlas-server.json"  # in the local server's home: its pid and ports, as JSON
 
 
 class Settings(BaseSettings):
@@ -48,9 +50,26 @@ class Settings(BaseSettings):
     embedding_batch_size: int = 64
     write_batch_size: int = 1000
 
+    # The local server's files, named here once: neo4j_local/server.py writes them, core/db.py reads.
+    @property
+    def neo4j_home(self) -> Path:
+        """The local server's conf/, data/, logs/ and run/."""
+        return self.state_dir / "neo4j"
+
+    @property
+    def server_info_file(self) -> Path:
+        """What the running local server was started with (pid, ports), as JSON."""
+        return self.neo4j_home / SERVER_INFO_FILE
+
     @property
     def password_file(self) -> Path:
         return self.state_dir / "neo4j-password"
+
+    def local_server_bolt_port(self) -> int:
+        """The Bolt port of the local server: the one it was started with, if it was."""
+        if self.server_info_file.exists():
+            return int(json.loads(self.server_info_file.read_text())["bolt_port"])
+        return self.neo4j_bolt_port
 
     @property
     def api_key_file(self) -> Path:

@@ -1,8 +1,9 @@
-// :params {duplicate: 'concept:scheming', canonical: 'concept:alignment-faking', degree: 0, status_before: 'active', aliases_before: [], aliases: ['Scheming'], creates: [], updates: [], repoint: [], decision: {id: 'example-merge', kind: 'merge', entities: ['concept:scheming', 'concept:alignment-faking'], touched: ['concept:scheming', 'concept:alignment-faking'], source: 'concept:scheming', target: 'concept:alignment-faking', who: 'example', why: 'example', undo: '{}'}}
-// Merge decision, planned by api/curation.py from curation_merge_plan.cypher, applied in one
+// :params {duplicate: 'concept:scheming', canonical: 'concept:alignment-faking', degree: 0, status_before: 'active', aliases_before: [], aliases: ['Scheming'], creates: [], updates: [], repoint: [], dismissals: [], seq: 1, decision: {id: 'example-merge', kind: 'merge', entities: ['concept:scheming', 'concept:alignment-faking'], touched: ['concept:scheming', 'concept:alignment-faking'], source: 'concept:scheming', target: 'concept:alignment-faking', who: 'example', why: 'example', undo: '{}'}}
+// Merge decision, planned by curation/planner.py from curation_merge_plan.cypher, applied in one
 // transaction: the duplicate's relations are deleted, $creates made on the canonical, $updates
 // (relations the duplicate's folded into) given their new properties, entities merged into the
-// duplicate repointed at the canonical; the duplicate becomes status 'merged' with merged_into.
+// duplicate repointed at the canonical, the duplicate's dismissals carried over ($dismissals:
+// each entity's new `dismissed` list); the duplicate becomes status 'merged' with merged_into.
 // The guards compare the graph with what the plan read: no row (and no change) if it moved since.
 MATCH (dup:Entity {id: $duplicate})
 MATCH (can:Entity {id: $canonical})
@@ -21,10 +22,6 @@ CALL () {
 }
 WITH dup, can
 WHERE updates_unchanged
-CALL () {
-  MATCH (x:Decision)
-  RETURN coalesce(max(x.seq), 0) + 1 AS seq
-}
 CALL (dup) {
   MATCH (dup)-[r]-()
   DELETE r
@@ -47,10 +44,12 @@ CALL () {
   MATCH (x:Entity {id: id})
   SET x.merged_into = $canonical
 }
+CALL () {
+  UNWIND $dismissals AS row
+  MATCH (x:Entity {id: row.id})
+  SET x.dismissed = row.after
+}
 SET can.aliases = $aliases, dup.status = 'merged', dup.merged_into = $canonical
 CREATE (d:Decision)
-SET d = $decision, d.seq = seq, d.at = datetime(), d.status = 'active'
-RETURN d {
-  .id, .seq, .kind, .entities, .source, .target, .relation_type, .description, .who, .why,
-  .status, .undone_by, .undo_why, at: toString(d.at), undone_at: toString(d.undone_at)
-} AS decision
+SET d = $decision, d.seq = $seq, d.at = datetime(), d.status = 'active'
+RETURN d.id AS id

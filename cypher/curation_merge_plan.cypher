@@ -2,10 +2,11 @@
 // What a merge of $duplicate into $canonical must handle: every relation of the duplicate (with
 // its properties) and, for each, the relations of the same type already joining the canonical to
 // the same neighbour (either direction); and the entities earlier merged into the duplicate.
+// Both entities' `dismissed` lists, so that the duplicate's dismissals carry over.
 MATCH (dup:Entity {id: $duplicate})
 MATCH (can:Entity {id: $canonical})
-RETURN dup {.id, .type, .name, .status, .merged_into, .aliases} AS duplicate,
-       can {.id, .type, .name, .status, .merged_into, .aliases} AS canonical,
+RETURN dup {.id, .type, .name, .status, .merged_into, .aliases, .dismissed} AS duplicate,
+       can {.id, .type, .name, .status, .merged_into, .aliases, .dismissed} AS canonical,
        COUNT { (dup)--() } AS degree,
        COLLECT {
          MATCH (dup)-[r]-(other)

@@ -1,15 +1,12 @@
-// :params {id: 'example-merge', duplicate: 'concept:scheming', canonical: 'concept:alignment-faking', creates: [], updates: [], relations: [], repoint: [], aliases_before: [], status_before: 'active', merged_into_before: null, who: 'example', why: 'example'}
+// :params {id: 'example-merge', duplicate: 'concept:scheming', canonical: 'concept:alignment-faking', creates: [], updates: [], relations: [], repoint: [], dismissals: [], aliases_before: [], status_before: 'active', merged_into_before: null, who: 'example', why: 'example'}
 // Undo a merge with what the decision recorded: delete the relations it created on the canonical,
 // give the relations it folded into their former properties, recreate every relation of the
 // duplicate as it was (also those to the canonical, dropped to avoid a self-loop), point entities
 // merged into the duplicate back at it, restore the canonical's aliases and the duplicate's status.
-// No row (and no change) if the decision is not active, a later active decision touches the same
-// entities, or a relation the merge created is missing.
+// The dismissals it carried over go back to the lists they were. No row (and no change) if the
+// decision is not active or a relation the merge created is missing. (Curation refuses an undo
+// while a later decision touches the same entities.)
 MATCH (d:Decision {id: $id, kind: 'merge', status: 'active'})
-WHERE NOT EXISTS {
-  MATCH (later:Decision {status: 'active'})
-  WHERE later.seq > d.seq AND any(x IN later.touched WHERE x IN d.touched)
-}
 MATCH (dup:Entity {id: $duplicate})
 MATCH (can:Entity {id: $canonical})
 CALL () {
@@ -44,9 +41,11 @@ CALL () {
   MATCH (x:Entity {id: id})
   SET x.merged_into = $duplicate
 }
+CALL () {
+  UNWIND $dismissals AS row
+  MATCH (x:Entity {id: row.id})
+  SET x.dismissed = row.before
+}
 SET can.aliases = $aliases_before, dup.status = $status_before, dup.merged_into = $merged_into_before
 SET d.status = 'undone', d.undone_at = datetime(), d.undone_by = $who, d.undo_why = $why
-RETURN d {
-  .id, .seq, .kind, .entities, .source, .target, .relation_type, .description, .who, .why,
-  .status, .undone_by, .undo_why, at: toString(d.at), undone_at: toString(d.undone_at)
-} AS decision
+RETURN d.id AS id

@@ -1,6 +1,6 @@
 // :params {min_degree: 20000, count: 64}
 // The $count entities with the most relationships, from $min_degree on, largest first: the hubs
-// whose page neighbourhoods the API reads ahead after the graph changes (api/hub_refresh.py).
+// whose page neighbourhoods the API reads ahead after the graph changes (graph/hub_refresh.py).
 MATCH (n:Entity)
 WITH n, COUNT { (n)--() } AS degree
 WHERE degree >= $min_degree

@@ -5,6 +5,7 @@
 // is (1 + cosine) / 2, so the exact cosine is recomputed from the stored embeddings.
 // `saturated` is true when even the farthest candidate passed the threshold: more may lie beyond
 // $candidates, and the caller widens the search (the API does, until it is not saturated).
+// A pair dismissed by curation is skipped whichever side's `dismissed` list names the other.
 MATCH (e:Entity {id: $id})
 WHERE e.embedding IS NOT NULL
 CALL db.index.vector.queryNodes('entity_embedding', $candidates, e.embedding)
@@ -21,6 +22,7 @@ WHERE cosine >= $threshold
   AND ($types IS NULL OR other.type IN $types)
   AND NOT EXISTS { (e)--(other) }
   AND NOT other.id IN coalesce(e.dismissed, [])
+  AND NOT e.id IN coalesce(other.dismissed, [])
 WITH fetched, lowest, other, cosine
 ORDER BY cosine DESC, other.id
 WITH fetched, lowest, collect({

@@ -1,8 +1,10 @@
 // :params {}
-// Counts per entity type and per relation type, and the totals.
+// Counts per entity type and per relation type. Entities merged away by curation are not counted:
+// they stay in the graph only so that undo can restore them (their relations moved to the canonical).
 RETURN
   COLLECT {
     MATCH (n:Entity)
+    WHERE coalesce(n.status, 'active') <> 'merged'
     WITH n.type AS type, count(*) AS count
     ORDER BY type
     RETURN {type: type, count: count}

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import ConfigurationError
+from core.settings import SERVER_INFO_FILE, Settings
 
 POM = Path(__file__).with_name("pom.xml")
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
@@ -135,9 +136,37 @@ class LocalNeo4j:
     heap: str = "2g"
     pagecache: str = "2g"
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalNeo4j:
+        """The local server the settings describe: the one `atlas neo4j start` runs."""
+        return cls(
+            home=settings.neo4j_home,
+            password_file=settings.password_file,
+            cache_dir=settings.neo4j_cache_dir,
+            bolt_port=settings.neo4j_bolt_port,
+            http_port=settings.neo4j_http_port,
+            heap=settings.neo4j_heap,
+            pagecache=settings.neo4j_pagecache,
+        )
+
+    @classmethod
+    def disposable(cls, home: Path, *, heap: str = "512m", pagecache: str = "128m") -> LocalNeo4j:
+        """A throwaway server in `home` (for tests and benchmarks): data in `home/server`, its own
+        password file beside it, free loopback ports, the shared jar cache. The caller starts, stops
+        and deletes it."""
+        return cls(
+            home=home / "server",
+            password_file=home / "password",
+            cache_dir=Settings(_env_file=None).neo4j_cache_dir,
+            bolt_port=free_port(),
+            http_port=free_port(),
+            heap=heap,
+            pagecache=pagecache,
+        )
+
     @property
     def info_file(self) -> Path:
-        return self.home / "atlas-server.json"
+        return self.home / SERVER_INFO_FILE
 
     @property
     def console_log(self) -> Path:

@@ -11,16 +11,18 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api import models
 from api.auth import ApiKey, check_key, configured_key
-from api.candidates import DEFAULT_CANDIDATE_THRESHOLD, CandidateFinder, CandidateList, Kind
-from api.curation import CurationResult, Curator, Decision, DecisionList, InvalidDecision
 from api.deps import Reader
 from api.errors import InvalidParameter
-from api.graph import GraphReader
+from api.models import DismissRequest, LinkRequest, MergeRequest, WriteRequest
+from curation.candidates import DEFAULT_CANDIDATE_THRESHOLD, CandidateFinder
+from curation.curator import Curator
+from curation.errors import InvalidDecision
+from curation.models import CandidateKind, CandidateList, CurationResult, Decision, DecisionList
+from graph.reader import GraphReader
 
 router = APIRouter(tags=["curation"])
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -56,12 +58,14 @@ def candidates(
     ),
     type_a: Annotated[str | None, Query(description="One entity type of the pair.")] = None,
     type_b: Annotated[str | None, Query(description="The other entity type of the pair.")] = None,
-    kind: Annotated[Kind | None, Query(description="Only likely duplicates or missing edges.")] = None,
+    kind: Annotated[
+        CandidateKind | None, Query(description="Only likely duplicates or missing edges.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
 ) -> CandidateList:
     """Entity pairs with cosine >= threshold and no typed edge, not dismissed, best first.
-    Exact (blocked pairwise cosine over all embeddings): see api/candidates.py for the cost."""
+    Exact (blocked pairwise cosine over all embeddings): see curation/candidates.py for the cost."""
     type_a, type_b = checked_type(reader, "type_a", type_a), checked_type(reader, "type_b", type_b)
     return CandidateFinder(reader.db, reader.queries).find(
         threshold, type_a, type_b, kind=kind, limit=limit, cursor=cursor
@@ -84,29 +88,6 @@ def decision(decision_id: str, reader: Reader) -> Decision:
 
 
 # --- writes --------------------------------------------------------------------------------------
-
-
-class WriteRequest(BaseModel):
-    who: str = Field("api", min_length=1, max_length=200, description="Who takes the decision.")
-    why: str = Field("", max_length=5000, description="The reason, kept with the decision.")
-    dry_run: bool = Field(False, description="Only list the changes; write nothing.")
-
-
-class LinkRequest(WriteRequest):
-    source: str
-    target: str
-    type: str = Field(description="A relation type of the schema, e.g. associated_with.")
-    description: str = Field("", max_length=20_000)
-
-
-class DismissRequest(WriteRequest):
-    a: str
-    b: str
-
-
-class MergeRequest(WriteRequest):
-    duplicate: str = Field(description="The entity folded away; it stays, status 'merged'.")
-    canonical: str = Field(description="The entity that receives its relations and name.")
 
 
 @router.post("/decisions/link", response_model=CurationResult, dependencies=[ApiKey], responses=WRITE_ERRORS)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
-from api import models
 from api.deps import Reader, wants_html
 from api.errors import InvalidParameter
-from api.graph import DEFAULT_THRESHOLD, GraphReader
 from api.routes.pages import render_entity_page
+from graph import models
+from graph.reader import DEFAULT_THRESHOLD, GraphReader
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 
@@ -60,25 +60,40 @@ def entity_page(
     return reader.page(entity_id, limit=limit, threshold=threshold, similar_limit=similar_limit)
 
 
-@router.get("/{entity_id}/neighborhood", response_model=models.Neighborhood)
+MERGED: dict[int | str, dict[str, Any]] = {307: {"description": "The entity was merged: the same request on its canonical entity"}}
+
+
+@router.get("/{entity_id}/neighborhood", response_model=models.Neighborhood, responses=MERGED)
 def neighborhood(
-    entity_id: str, reader: Reader, limit: Limit = 25, types: Types = None
-) -> models.Neighborhood:
-    """Neighbours grouped by type (schema order), exact counts, ranked by degree then name."""
+    entity_id: str, request: Request, reader: Reader, limit: Limit = 25, types: Types = None
+) -> models.Neighborhood | Response:
+    """Neighbors grouped by type (schema order), exact counts, ranked by degree then name."""
     types = checked_types(reader, types)
-    entity = reader.entity(entity_id)  # 404 for an unknown id rather than an empty neighbourhood
+    entity = reader.canonical(entity_id)  # 404 for an unknown id rather than an empty neighborhood
+    if entity.id != entity_id:
+        return _to_canonical(request, "neighborhood", entity.id)
     return reader.neighborhood(entity_id, limit=limit, types=types, degree=entity.degree)
 
 
-@router.get("/{entity_id}/similar", response_model=models.Similar)
+@router.get("/{entity_id}/similar", response_model=models.Similar, responses=MERGED)
 def similar(
     entity_id: str,
+    request: Request,
     reader: Reader,
     threshold: Threshold = DEFAULT_THRESHOLD,
     limit: SimilarLimit = 20,
     types: Types = None,
-) -> models.Similar:
+) -> models.Similar | Response:
     """Entities with cosine >= threshold and no typed edge to this one, best first."""
     types = checked_types(reader, types)
-    reader.entity(entity_id)
+    entity = reader.canonical(entity_id)
+    if entity.id != entity_id:
+        return _to_canonical(request, "similar", entity.id)
     return reader.similar(entity_id, threshold=threshold, limit=limit, types=types)
+
+
+def _to_canonical(request: Request, route: str, canonical_id: str) -> Response:
+    """A merged entity's part answers as the entity page does: with its canonical entity's (307,
+    temporary: an undone merge brings the entity back). The query string is kept."""
+    target = request.url_for(route, entity_id=canonical_id).include_query_params(**request.query_params)
+    return RedirectResponse(target, status_code=307)

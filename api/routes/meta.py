@@ -9,22 +9,23 @@ from fastapi.responses import JSONResponse
 
 from api import models
 from api.deps import Reader
+from graph.models import SearchResults, Stats
 
 router = APIRouter(tags=["graph"])
 
 
-@router.get("/search", response_model=models.SearchResults)
+@router.get("/search", response_model=SearchResults)
 def search(
     reader: Reader,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Words to look for.")],
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-) -> models.SearchResults:
+) -> SearchResults:
     """Full-text search over names, aliases and descriptions."""
     return reader.search(q, limit=limit)
 
 
-@router.get("/stats", response_model=models.Stats)
-def stats(reader: Reader) -> models.Stats:
+@router.get("/stats", response_model=Stats)
+def stats(reader: Reader) -> Stats:
     """Counts per entity type and per relation type."""
     return reader.stats()
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import Reader, templates
-from api.graph import DEFAULT_THRESHOLD, GraphReader
 from api.routes.curation import page_context
+from graph.reader import DEFAULT_THRESHOLD, GraphReader
 
 router = APIRouter(include_in_schema=False)
 

@@ -49,12 +49,12 @@ def test_entity_page_holds_entity_neighborhood_and_similar(client, small_graph) 
     assert body["entity"]["aliases"] == ["AF"]
     assert body["entity"]["degree"] == 1
     [group] = body["neighborhood"]["groups"]
-    assert (group["type"], group["count"], group["neighbours"][0]["name"]) == (
+    assert (group["type"], group["count"], group["neighbors"][0]["name"]) == (
         "thinker",
         1,
         "Evan Hubinger",
     )
-    assert group["neighbours"][0]["relations"] == [
+    assert group["neighbors"][0]["relations"] == [
         {"type": "studies", "direction": "in", "description": "Wrote the paper", "source_ref": None}
     ]
     assert body["similar"]["threshold"] == 0.65

@@ -6,17 +6,15 @@ from collections.abc import Iterator
 
 import pytest
 
-import api.graph
-from core.settings import PROJECT_ROOT
+import graph.reader
 
 PAGE_ID = "concept:alignment-faking"
 
 
 @pytest.fixture
-def reads(client, ingest, monkeypatch) -> Iterator[list[str]]:
+def reads(client, seeded, monkeypatch) -> Iterator[list[str]]:
     """The seed graph, every entity counting as a hub; yields the ids whose neighbourhood was read."""
-    ingest(PROJECT_ROOT / "seeds")
-    monkeypatch.setattr(api.graph, "HUB_DEGREE", 1)
+    monkeypatch.setattr(graph.reader, "HUB_DEGREE", 1)
     reader = client.app.state.reader
     read = reader._read_neighborhood
     seen: list[str] = []
@@ -30,7 +28,7 @@ def reads(client, ingest, monkeypatch) -> Iterator[list[str]]:
 
 
 def neighbour_ids(page: dict) -> set[str]:
-    return {n["id"] for group in page["neighborhood"]["groups"] for n in group["neighbours"]}
+    return {n["id"] for group in page["neighborhood"]["groups"] for n in group["neighbors"]}
 
 
 def test_a_hub_neighbourhood_is_read_once_while_the_graph_is_unchanged(client, reads) -> None:
@@ -56,18 +54,18 @@ def test_a_relation_created_outside_atlas_shows_at_the_next_request(client, read
 
 def test_a_renamed_neighbour_is_shown_under_its_new_name(client, reads, db) -> None:
     page = client.get(f"/entities/{PAGE_ID}").json()
-    neighbour = page["neighborhood"]["groups"][0]["neighbours"][0]["id"]
+    neighbour = page["neighborhood"]["groups"][0]["neighbors"][0]["id"]
     db.write("MATCH (n:Entity {id: $id}) SET n.name = 'Renamed in the Browser'", id=neighbour)
     names = {
         n["name"]
         for group in client.get(f"/entities/{PAGE_ID}").json()["neighborhood"]["groups"]
-        for n in group["neighbours"]
+        for n in group["neighbors"]
     }
     assert "Renamed in the Browser" in names
 
 
 def test_below_the_hub_degree_nothing_is_kept(client, reads, monkeypatch) -> None:
-    monkeypatch.setattr(api.graph, "HUB_DEGREE", 10**9)
+    monkeypatch.setattr(graph.reader, "HUB_DEGREE", 10**9)
     client.get(f"/entities/{PAGE_ID}")
     client.get(f"/entities/{PAGE_ID}")
     assert reads == [PAGE_ID, PAGE_ID]
@@ -83,7 +81,7 @@ def test_the_revision_moves_with_every_commit_and_only_then(db) -> None:
 def test_after_a_change_the_largest_hubs_are_read_ahead_and_their_first_reader_waits_for_none(
     client, reads, db
 ) -> None:
-    from api.hub_refresh import HubRefresher
+    from graph.hub_refresh import HubRefresher
 
     refresher = HubRefresher(client.app.state.reader, poll_seconds=60, settle_seconds=0, min_degree=1, hubs=5)
     db.write("MATCH (n:Entity {id: $id}) SET n.name = 'Renamed in the Browser'", id=PAGE_ID)
@@ -95,7 +93,7 @@ def test_after_a_change_the_largest_hubs_are_read_ahead_and_their_first_reader_w
 
 
 def test_the_background_thread_reads_ahead_once_the_revision_has_settled(client, reads, db) -> None:
-    from api.hub_refresh import HubRefresher
+    from graph.hub_refresh import HubRefresher
 
     refresher = HubRefresher(
         client.app.state.reader, poll_seconds=0.1, settle_seconds=0.5, min_degree=1, hubs=3

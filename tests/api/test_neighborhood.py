@@ -61,17 +61,17 @@ def test_groups_follow_schema_order_with_exact_counts(client, hub_graph) -> None
 
 def test_neighbours_rank_by_degree_then_name(client, hub_graph) -> None:
     groups = {g["type"]: g for g in client.get("/entities/concept:hub/neighborhood").json()["groups"]}
-    assert [(n["id"], n["degree"]) for n in groups["paper"]["neighbours"]] == [
+    assert [(n["id"], n["degree"]) for n in groups["paper"]["neighbors"]] == [
         ("paper:p-high", 3),
         ("paper:p-mid", 2),
         ("paper:p-low", 1),
     ]
-    assert [n["name"] for n in groups["thinker"]["neighbours"]] == ["Abe", "Bea"]
+    assert [n["name"] for n in groups["thinker"]["neighbors"]] == ["Abe", "Bea"]
 
 
 def test_limit_cuts_each_group_but_counts_stay_exact(client, hub_graph) -> None:
     groups = client.get("/entities/concept:hub/neighborhood", params={"limit": 1}).json()["groups"]
-    assert [(g["type"], g["count"], [n["id"] for n in g["neighbours"]]) for g in groups] == [
+    assert [(g["type"], g["count"], [n["id"] for n in g["neighbors"]]) for g in groups] == [
         ("paper", 3, ["paper:p-high"]),
         ("thinker", 2, ["thinker:a"]),
         ("concept", 1, ["concept:twice"]),
@@ -80,7 +80,7 @@ def test_limit_cuts_each_group_but_counts_stay_exact(client, hub_graph) -> None:
 
 def test_a_neighbour_joined_twice_appears_once_with_both_relations_and_directions(client, hub_graph) -> None:
     groups = {g["type"]: g for g in client.get("/entities/concept:hub/neighborhood").json()["groups"]}
-    [twice] = groups["concept"]["neighbours"]
+    [twice] = groups["concept"]["neighbors"]
     assert twice["relations"] == [
         {
             "type": "associated_with",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from api.app import plural_heading
-from core.schema import load_schema
+from core.schema import load_schema, type_heading
+from tests.conftest import SeedGraph
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_PAGE = ROOT.parent / "shared" / "seed" / "concept-alignment-faking.txt"
@@ -25,7 +25,7 @@ def seed_page() -> dict:
     lines = SEED_PAGE.read_text().splitlines()
     start = lines.index("Neighborhood — ranked by edge-count")
     end = next(i for i, line in enumerate(lines) if line.startswith("Related by similarity"))
-    headings = {plural_heading(t): t for t in load_schema().entity_types}
+    headings = {type_heading(t): t for t in load_schema().entity_types}
     sections: dict[str, dict] = {}
     current = None
     for line in lines[start + 1 : end]:
@@ -40,15 +40,12 @@ def seed_page() -> dict:
 
 
 @pytest.fixture(scope="module")
-def page(neo4j_server, settings, session_db, queries, embedder) -> dict:
+def page(settings, seed_graph: SeedGraph) -> dict:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from ingest.pipeline import Ingester
 
-    with session_db.driver.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-    Ingester(session_db, queries, embedder).ingest_paths([ROOT / "seeds"])
+    seed_graph.load()
     with TestClient(create_app(settings)) as client:
         return {"json": client.get(f"/entities/{PAGE_ID}").json(), "html": client.get(f"/e/{PAGE_ID}").text}
 
@@ -77,7 +74,7 @@ def test_every_neighbour_shows_its_name_relation_and_edge_description_as_on_the_
         if not rows:  # the papers' rows were lost in the flattening
             continue
         shown = []
-        for neighbour in group["neighbours"]:
+        for neighbour in group["neighbors"]:
             [relation] = neighbour["relations"]
             if group["type"] in ("artifact", "quote"):  # the page shows these by their description
                 shown.append(neighbour["description"])
@@ -88,7 +85,7 @@ def test_every_neighbour_shows_its_name_relation_and_edge_description_as_on_the_
 
 def test_the_papers_are_the_two_real_papers(page) -> None:
     [papers] = [g for g in page["json"]["neighborhood"]["groups"] if g["type"] == "paper"]
-    names = {n["name"] for n in papers["neighbours"]}
+    names = {n["name"] for n in papers["neighbors"]}
     assert names == {
         "Alignment faking in large language models",
         "Why Do Some Language Models Fake Alignment While Others Don't?",
@@ -138,6 +135,6 @@ def test_similar_lists_only_seed_candidates_at_or_above_the_threshold(page, seed
 def test_the_html_page_shows_the_same_sections(page, seed_page) -> None:
     html = page["html"]
     for entity_type, section in seed_page["sections"].items():
-        assert f"{plural_heading(entity_type)} ({section['count']})" in html
+        assert f"{type_heading(entity_type)} ({section['count']})" in html
     assert f"Related by similarity ({page['json']['similar']['count']})" in html
     assert 'Neighborhood <span class="sub">— ranked by edge-count</span>' in html

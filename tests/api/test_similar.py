@@ -105,9 +105,9 @@ def test_widening_finds_more_than_the_first_candidate_batch(client, db, wordnet_
 def test_beyond_the_widest_search_the_count_is_a_flagged_lower_bound(
     client, db, wordnet_sample: set[str], monkeypatch
 ) -> None:
-    import api.graph
+    import graph.reader
 
-    monkeypatch.setattr(api.graph, "MAX_CANDIDATES", 200)
+    monkeypatch.setattr(graph.reader, "MAX_CANDIDATES", 200)
     entity_id = sorted(wordnet_sample)[0]
     expected = brute_force(db, entity_id, -1.0)
     body = client.get(f"/entities/{entity_id}/similar", params={"threshold": -1.0, "limit": 5}).json()
@@ -139,7 +139,7 @@ def test_the_entity_page_counts_only_its_first_candidates_and_similar_counts_on(
 
 
 def test_similar_asks_for_twice_what_it_shows_then_widens_fivefold_to_the_cap() -> None:
-    from api.graph import MAX_CANDIDATES, candidate_steps
+    from graph.reader import MAX_CANDIDATES, candidate_steps
 
     assert candidate_steps(20) == [40, 200, MAX_CANDIDATES]
     assert candidate_steps(1) == [10, 50, 250, MAX_CANDIDATES]

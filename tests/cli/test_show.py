@@ -1,20 +1,16 @@
 """`atlas show`: the entity page in the terminal, the same as the API's."""
 
 import json
-from pathlib import Path
-
 import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
 
-ROOT = Path(__file__).resolve().parents[2]
 PAGE_ID = "concept:alignment-faking"
 
 
 @pytest.fixture
-def cli_env(neo4j_server, ingest) -> dict[str, str]:
-    ingest(ROOT / "seeds")
+def cli_env(neo4j_server, seeded) -> dict[str, str]:
     return {
         "NEO4J_URI": neo4j_server.bolt_uri,
         "NEO4J_USER": "neo4j",

@@ -12,11 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.curation import Curator
 from core.db import Database
 from core.queries import Queries
 from core.schema import load_schema
 from core.settings import Settings
+from curation.curator import Curator
+from tests.snapshot import graph_snapshot
 
 API_KEY = "test-key-0123456789"
 CANONICAL, DUPLICATE = "concept:reward-hacking", "concept:reward-hacking-twin"
@@ -64,34 +65,13 @@ CURATION_RECORDS: list[dict[str, Any]] = [
      "description": "catalogue", "source_ref": "paper:p2"},
 ]  # fmt: skip
 
-NODES = """
-MATCH (n) WHERE NOT n:Decision
-RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
-ORDER BY id
-"""
-RELATIONSHIPS = """
-MATCH (a)-[r]->(b)
-RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props
-ORDER BY source, type, target
-"""
-
-
 def graph_state(db: Database) -> dict[str, Any]:
-    """Every node (but decisions), relationship and property, in a comparable form."""
-    nodes = [(r["id"], sorted(r["labels"]), _plain(r["props"])) for r in db.read(NODES)]
-    relationships = sorted(
-        (r["source"], r["type"], r["target"], json.dumps(_plain(r["props"]), sort_keys=True))
-        for r in db.read(RELATIONSHIPS)
-    )
-    return {"nodes": nodes, "relationships": relationships}
+    """Every node but curation's bookkeeping, every relationship and property, comparable."""
+    return graph_snapshot(db, bookkeeping=False)
 
 
 def decision_count(db: Database) -> int:
     return int(db.read("MATCH (d:Decision) RETURN count(d) AS n")[0]["n"])
-
-
-def _plain(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in props.items()}
 
 
 def write_records(path: Path, records: list[dict[str, Any]]) -> Path:

@@ -9,15 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from api.candidates import DUPLICATE_SCORE, CandidateFinder
+from curation.candidates import DUPLICATE_SCORE, CandidateFinder
 from tests.curation.conftest import CANONICAL, DUPLICATE, write_records
 
 SAMPLE = 300
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def wordnet_graph(ingest, datasets: Path, tmp_path: Path) -> list[str]:
+def wordnet_graph(seeded, ingest, datasets: Path, tmp_path: Path) -> list[str]:
     """The first WN18RR synsets (several senses of one word: many close pairs), their relations,
     and the seed graph (many entity types)."""
     lines = (datasets / "wn18rr" / "entity2text.txt").read_text().splitlines()[:SAMPLE]
@@ -37,7 +36,7 @@ def wordnet_graph(ingest, datasets: Path, tmp_path: Path) -> list[str]:
                 {"kind": "relation", "source": f"concept:wn-{head}", "type": "associated_with",
                  "target": f"concept:wn-{tail}"}
             )  # fmt: skip
-    ingest(write_records(tmp_path / "wordnet.jsonl", records), ROOT / "seeds")
+    ingest(write_records(tmp_path / "wordnet.jsonl", records))
     return sorted(f"concept:wn-{s}" for s in synsets)
 
 

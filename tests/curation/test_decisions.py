@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.curation import CurationConflict, InvalidDecision
 from core.errors import EntityNotFound
+from curation.errors import CurationConflict, InvalidDecision
 from tests.curation.conftest import CANONICAL, DUPLICATE, decision_count, graph_state
 
 SAME_TYPE_TWICE = """

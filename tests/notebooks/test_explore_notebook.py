@@ -19,8 +19,7 @@ PAGE_ID = "concept:alignment-faking"
 
 
 @pytest.fixture
-def executed(neo4j_server, ingest, tmp_path) -> nbformat.NotebookNode:
-    ingest(ROOT / "seeds")
+def executed(neo4j_server, seeded, tmp_path) -> nbformat.NotebookNode:
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     env = {
         **os.environ,
@@ -64,7 +63,7 @@ def test_notebook_runs_and_shows_the_api_page(executed, client) -> None:
     for group in page["neighborhood"]["groups"]:
         heading = f"{group['type']} ({group['count']})"
         positions.append(table.index(heading))
-        for neighbour in group["neighbours"]:
+        for neighbour in group["neighbors"]:
             assert neighbour["name"] in table
     assert positions == sorted(positions), "groups are not in the page's order"
 

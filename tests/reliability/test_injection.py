@@ -67,7 +67,7 @@ def test_cypher_and_markup_in_names_are_stored_and_returned_verbatim(
     assert entity["name"] == HOSTILE_ENTITY["name"]
     assert entity["description"] == HOSTILE_ENTITY["description"]
     assert entity["aliases"] == HOSTILE_ENTITY["aliases"]
-    neighbours = client.get("/entities/concept:hostile/neighborhood").json()["groups"][0]["neighbours"]
+    neighbours = client.get("/entities/concept:hostile/neighborhood").json()["groups"][0]["neighbors"]
     assert neighbours[0]["name"] == NEIGHBOUR["name"]
     assert neighbours[0]["relations"][0]["description"] == EDGE["description"]
 

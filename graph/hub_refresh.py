@@ -1,7 +1,7 @@
 """Reads the largest hubs' page neighbourhoods ahead, in the background, after the graph changes.
 
-The API keeps a hub's neighbourhood until the graph changes (api/hub_cache.py), but the first
-reader after a change waited for it: about a second at 100k-250k relationships. This thread
+The API keeps a hub's neighbourhood until the graph changes (graph/hub_cache.py), but the first
+reader after a change would wait for it to be read again. This thread
 watches the database revision; once it has stayed the same for `settle_seconds` (an ingest
 commits every few seconds, and reading ahead in the middle of one would only slow it down), it
 reads the neighbourhoods of the `hubs` largest entities into the kept answers, exactly as a page
@@ -14,11 +14,11 @@ import logging
 import threading
 import time
 
-from api.graph import GraphReader
 from core.errors import ConfigurationError, DatabaseUnavailable
+from graph.reader import GraphReader
 
-# Below ~20,000 relationships a neighbourhood reads in ~100 ms or less: the first reader can pay
-# it. Each refresh costs Neo4j about a second per 100k relationships, so only the largest are read.
+# Smaller hubs read fast enough for their first reader to pay it; reading ahead costs Neo4j time in
+# proportion to the hubs' degrees, so only the largest are read (docs/performance.md has the figures).
 REFRESH_FROM_DEGREE = 20_000
 REFRESHED_HUBS = 64  # of the cache's 256 kept neighbourhoods: the rest stay for what readers open
 log = logging.getLogger("atlas.api.hubs")

@@ -1,32 +1,26 @@
-"""Reads behind every endpoint: run a `cypher/` query, shape its records into response models.
+"""Reading the graph: run a `cypher/` query, shape its records into the models of graph/models.py.
 
-One function builds each answer; the JSON and HTML routes both render what it returns.
+One method builds each answer; the API's JSON and HTML routes, the CLI and the benchmarks all call it.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from typing import Any
 
-from api import models
-from api.hub_cache import HUB_DEGREE, HubCache
 from core.db import Database
 from core.errors import EntityNotFound
 from core.queries import Queries
 from core.schema import Schema
+from graph import models
+from graph.cursors import decode_cursor, encode_cursor
+from graph.hub_cache import HUB_DEGREE, HubCache
 
 DEFAULT_THRESHOLD = 0.65
-# The vector index returns a fixed number of nearest entities, and its cost grows with that number
-# (on WN18RR a page's `similar` took 38 ms at 200 candidates, 18 ms at 40). Ask first for twice as
-# many as will be shown, which covers most entities, and widen x5 while every candidate still passes
-# the threshold, up to MAX_CANDIDATES. Beyond that the count is a lower bound (count_exact false): on
-# data where thousands of entities share one description (CoDEx's "human"), an exact count would
-# cost seconds. The entity page does not widen: it shows 20 items and a count that, when all 40
-# candidates pass, reads "39+" (the entity is one of them; three vector queries cost a CoDEx-M page
-# 72 ms at p50, one ~20 ms);
-# /similar counts up to MAX_CANDIDATES.
+# The vector index's cost grows with the number of candidates asked for: ask first for twice as many
+# as will be shown and widen while every candidate still passes the threshold, up to MAX_CANDIDATES;
+# beyond that the count is a flagged lower bound (see docs/performance.md for the measurements).
 CANDIDATES_PER_ITEM = 2
 WIDENING = 5
 MAX_CANDIDATES = 800
@@ -36,16 +30,13 @@ LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
 LUCENE_OPERATORS = re.compile(r"\b(AND|OR|NOT)\b")
 
 
-class InvalidCursor(ValueError):
-    pass
-
-
 class GraphReader:
-    def __init__(self, db: Database, queries: Queries, schema: Schema) -> None:
+    def __init__(self, db: Database, queries: Queries, schema: Schema, *, keep_hubs: bool = True) -> None:
+        """`keep_hubs` False reads every neighborhood afresh (the benchmarks' driver-side baseline)."""
         self.db = db
         self.queries = queries
         self.schema = schema
-        self.hub_cache = HubCache()
+        self.hub_cache = HubCache() if keep_hubs else None
 
     def entity(self, entity_id: str) -> models.Entity:
         records = self.db.read(self.queries["entity"], id=entity_id)
@@ -61,7 +52,7 @@ class GraphReader:
         self, entity_id: str, limit: int = 25, types: list[str] | None = None, degree: int = 0
     ) -> models.Neighborhood:
         """`degree` is the entity's: from HUB_DEGREE on, the answer is kept until the graph changes."""
-        if degree < HUB_DEGREE:
+        if degree < HUB_DEGREE or self.hub_cache is None:
             return self._read_neighborhood(entity_id, limit, types)
         key = (entity_id, limit, tuple(types) if types is not None else None)
         revision = self.db.revision()
@@ -76,10 +67,10 @@ class GraphReader:
             type_order=list(self.schema.entity_types),
         )
         groups = [
-            models.NeighbourGroup(
+            models.NeighborGroup(
                 type=r["type"],
                 count=r["count"],
-                neighbours=[_neighbour(n) for n in r["neighbours"]],
+                neighbors=[_neighbor(n) for n in r["neighbors"]],
             )
             for r in records
         ]
@@ -114,6 +105,15 @@ class GraphReader:
         exact = not (record["saturated"] and candidates == steps[-1])
         return models.Similar(threshold=threshold, count=record["count"], count_exact=exact, items=items)
 
+    def canonical(self, entity_id: str) -> models.Entity:
+        """The entity, or the one curation merged it into (merges may chain)."""
+        entity = self.entity(entity_id)
+        seen = {entity.id}
+        while entity.merged_into and entity.merged_into not in seen:
+            entity = self.entity(entity.merged_into)
+            seen.add(entity.id)
+        return entity
+
     def page(
         self,
         entity_id: str,
@@ -121,10 +121,8 @@ class GraphReader:
         threshold: float = DEFAULT_THRESHOLD,
         similar_limit: int = 20,
     ) -> models.EntityPage:
-        entity = self.entity(entity_id)
-        redirected_from = None
-        if entity.merged_into:
-            redirected_from, entity = entity.id, self.entity(entity.merged_into)
+        entity = self.canonical(entity_id)
+        redirected_from = entity_id if entity.id != entity_id else None
         return models.EntityPage(
             entity=entity,
             neighborhood=self.neighborhood(entity.id, limit=limit, degree=entity.degree),
@@ -176,18 +174,6 @@ def candidate_steps(limit: int, widen: bool = True) -> list[int]:
     return steps
 
 
-def encode_cursor(last_id: str) -> str:
-    return base64.urlsafe_b64encode(last_id.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> str:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
-    except ValueError as error:  # binascii.Error, UnicodeDecodeError, or a non-ASCII cursor
-        raise InvalidCursor(f"invalid cursor {cursor!r}") from error
-
-
 def _summary(raw: Any) -> dict[str, Any]:
     return {
         "id": raw["id"],
@@ -198,7 +184,7 @@ def _summary(raw: Any) -> dict[str, Any]:
     }
 
 
-def _neighbour(raw: Any) -> models.Neighbour:
+def _neighbor(raw: Any) -> models.Neighbor:
     relations = [
         models.Relation(
             type=r["type"],
@@ -208,4 +194,4 @@ def _neighbour(raw: Any) -> models.Neighbour:
         )
         for r in sorted(raw["relations"], key=lambda r: (r["type"], r["direction"]))
     ]
-    return models.Neighbour(**_summary(raw), degree=raw["degree"], relations=relations)
+    return models.Neighbor(**_summary(raw), degree=raw["degree"], relations=relations)

@@ -1,11 +1,11 @@
 """Neighbourhoods of hubs, kept until the graph changes.
 
-Ranking the neighbours of an entity with 100k relationships reads every one of them: Neo4j needs
-hundreds of milliseconds for that however the query is written. Researchers open the same hubs
-again and again, and a graph changes far less often than it is read, so a hub's neighbourhood is
-kept with the database revision it was read at and served while that revision is current. The
-revision (core/db.py) moves on every commit from any client (an ingest, a curation write, an edit
-in Neo4j Browser), so a kept answer is never stale: the first request after a change recomputes it.
+Ranking the neighbours of a hub reads every one of them, however the query is written.
+Researchers open the same hubs again and again, and a graph changes far less often than it is
+read, so a hub's neighbourhood is kept with the database revision it was read at and served while
+that revision is current. The revision (core/db.py) moves on every commit from any client (an
+ingest, a curation write, an edit in Neo4j Browser), so a kept answer is never stale: the first
+request after a change recomputes it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable
 
 from cachetools import LRUCache
 
-from api import models
+from graph import models
 
 HUB_DEGREE = 2_000  # entities with at least this many relationships have their neighbourhood kept
 KEPT_NEIGHBOURHOODS = 256

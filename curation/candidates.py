@@ -3,7 +3,7 @@
 Method: exact pairwise cosine, computed in blocks with numpy over the embeddings read from Neo4j.
 
 1. The embedded, non-merged entities are read in pages of `VECTOR_PAGE` (id order), their float32
-   vectors stacked into one N x 384 matrix (1.5 kB per entity: 150 MB at 100k entities).
+   vectors stacked into one N x 384 matrix (1.5 kB per entity).
 2. Rows are compared in blocks against every later row (upper triangle only): a block of b rows
    costs one b x (N - start) matrix product, with b chosen so a block holds at most `BLOCK_CELLS`
    scores (64 MB). Pairs passing the threshold (with a float32 margin) are rescored in float64.
@@ -13,11 +13,9 @@ Method: exact pairwise cosine, computed in blocks with numpy over the embeddings
 
 The result is the brute-force answer itself, not an approximation: no vector index is involved.
 Cost: reading is O(N·d) over Bolt; the products are N²·d/2 multiply-adds (d = 384), the term
-that dominates: measured on two shared cores, 20k entities take ~8 s, so 100k take ~3 minutes
-(25x). The graph check is O(P) for the P pairs above the threshold (the threshold decides P).
-Memory is O(N·d + block): ~150 MB of vectors at 100k. Every call recomputes from the current
-graph, so a decision shows at once, and paging recomputes too. Beyond ~100k entities an
-approximate per-entity vector-index search (O(N·k·log N), like `similar`) would be the choice.
+that dominates (the README gives measured times). The graph check is O(P) for the P pairs above
+the threshold. Memory is O(N·d + block). Every call recomputes from the current graph, so a
+decision shows at once, and paging recomputes too.
 """
 
 from __future__ import annotations
@@ -26,16 +24,16 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, Field
 
-from api.graph import InvalidCursor, decode_cursor, encode_cursor
-from api.models import EntitySummary
 from core.db import Database
 from core.queries import Queries
+from curation.models import CandidateKind, CandidateList, CandidatePair
+from graph.cursors import InvalidCursor, decode_cursor, encode_cursor
+from graph.models import EntitySummary
 
 DEFAULT_CANDIDATE_THRESHOLD = 0.8
 DUPLICATE_SCORE = 0.9  # same type and at least this similar: likely the same thing twice
@@ -44,23 +42,7 @@ PAIR_CHECK_BATCH = 5_000
 BLOCK_CELLS = 1 << 24
 FLOAT32_MARGIN = 1e-4  # float32 products may err by ~1e-6; rescoring in float64 decides
 
-Kind = Literal["duplicate", "missing_edge"]
 NON_ALNUM = re.compile(r"[^0-9a-z]+")
-
-
-class CandidatePair(BaseModel):
-    a: EntitySummary = Field(description="The pair's entity with the smaller id.")
-    b: EntitySummary
-    score: float = Field(description="Cosine similarity (exact, float64).")
-    kind: Kind = Field(description="'duplicate': likely the same thing; else a likely missing edge.")
-    reason: str
-
-
-class CandidateList(BaseModel):
-    threshold: float
-    count: int = Field(description="Exact number of pairs matching the filters, on all pages.")
-    items: list[CandidatePair]
-    next_cursor: str | None = Field(None, description="Pass as `cursor` to get the next page.")
 
 
 @dataclass(frozen=True)
@@ -99,7 +81,7 @@ class CandidateFinder:
         threshold: float = DEFAULT_CANDIDATE_THRESHOLD,
         type_a: str | None = None,
         type_b: str | None = None,
-        kind: Kind | None = None,
+        kind: CandidateKind | None = None,
         limit: int = 50,
         cursor: str | None = None,
     ) -> CandidateList:
@@ -225,7 +207,7 @@ def name_keys(name: str, aliases: list[str]) -> frozenset[str]:
 
 def classify(
     a: EntitySummary, b: EntitySummary, a_names: frozenset[str], b_names: frozenset[str], score: float
-) -> tuple[Kind, str]:
+) -> tuple[CandidateKind, str]:
     """Likely duplicates: a shared name or alias, or the same type at a very high score."""
     if a_names & b_names:
         return "duplicate", "same name or alias"

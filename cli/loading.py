@@ -1,0 +1,124 @@
+"""`atlas ingest`: validate files, then write entities, embeddings and relations; and the progress
+bars and summary every import shares (cli/importers.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cli.common import (
+    EXIT_INVALID_INPUT,
+    EXIT_UNAVAILABLE,
+    JsonOption,
+    emit,
+    err_console,
+    fail,
+    open_database,
+)
+from core.errors import ConfigurationError, DatabaseUnavailable
+from core.queries import Queries
+from core.settings import Settings
+
+if TYPE_CHECKING:  # the ingest machinery (and torch) is imported only by commands that write
+    from ingest.embedding import Embedder
+    from ingest.pipeline import Ingester, IngestSummary
+
+
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Files or folders (.jsonl, .yaml, entities.csv, relations.csv)."),
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Validate the files, then write entities, embeddings and relations. Nothing is written if any
+    record is invalid; ingesting the same files twice changes nothing."""
+    run_ingest(lambda ingester: ingester.ingest_paths(paths), as_json)
+
+
+def run_ingest(
+    write: Callable[[Ingester], IngestSummary], as_json: bool, embedder: Embedder | None = None
+) -> None:
+    """Open the database, run `write` with an Ingester, and report its summary (or why it failed)."""
+    from ingest.pipeline import Ingester
+    from ingest.problems import IngestError
+
+    settings = Settings()
+    db = open_database(settings)
+    try:
+        with _progress(quiet=as_json) as report:
+            ingester = Ingester(
+                db,
+                Queries(settings.cypher_dir),
+                embedder or _LazyEmbedder(settings),
+                settings.write_batch_size,
+                progress=report,
+            )
+            summary = write(ingester)
+    except IngestError as error:
+        raise fail(str(error), EXIT_INVALID_INPUT) from error
+    except (DatabaseUnavailable, ConfigurationError) as error:
+        raise fail(str(error), EXIT_UNAVAILABLE) from error
+    finally:
+        db.driver.close()
+    data = summary.as_dict()
+    e, r = data["entities"], data["relations"]
+    emit(
+        data,
+        as_json,
+        f"entities: {e['created']} created, {e['updated']} updated, {e['unchanged']} unchanged\n"
+        f"relations: {r['created']} created, {r['updated']} updated, {r['unchanged']} unchanged\n"
+        f"embeddings computed: {data['embeddings_computed']}"
+        + (f"\nmerged entities left merged: {data['merged_kept']}" if data["merged_kept"] else ""),
+    )
+
+
+class _LazyEmbedder:
+    """Loads the model only if something needs embedding: an unchanged re-ingest never loads it."""
+
+    def __init__(self, settings: Settings) -> None:
+        from ingest.embedding import MODEL_NAME
+
+        self.settings = settings
+        self.model_name = MODEL_NAME
+        self._embedder: Any = None
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if self._embedder is None:
+            from ingest.embedding import MiniLMEmbedder
+
+            self._embedder = MiniLMEmbedder(self.settings.embedding_batch_size)
+        result: list[list[float]] = self._embedder.embed(texts)
+        return result
+
+
+class _progress:
+    """Rich progress bars per stage on a terminal; silent otherwise."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.bars = Progress(
+            TextColumn("{task.description:>10}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console,
+            disable=quiet or not err_console.is_terminal,
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> Any:
+        self.bars.start()
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in self.tasks:
+                self.tasks[stage] = self.bars.add_task(stage, total=total)
+            self.bars.update(self.tasks[stage], completed=done)
+
+        return report
+
+    def __exit__(self, *exc: object) -> None:
+        self.bars.stop()

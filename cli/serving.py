@@ -1,0 +1,77 @@
+"""`atlas serve` (the API and pages) and `atlas run` (Neo4j, the seeds and the API at once)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import JsonOption, emit, err_console
+from cli.loading import ingest
+from cli.server import neo4j_start
+from core.api_key import ensure_api_key
+from core.settings import PROJECT_ROOT, Settings
+from neo4j_local.server import LocalNeo4j
+
+SEED_ENTITY = "concept:alignment-faking"
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Serve the HTTP API and entity pages (--json: print the base URL as JSON first)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = Settings()
+    if ensure_api_key(settings) is None:  # write endpoints need a key: generated on first use
+        err_console.print(
+            "Writes are disabled: ATLAS_API_KEY is empty, or no key file could be made in "
+            f"{settings.state_dir}. Set ATLAS_API_KEY to enable them.",
+            highlight=False,
+        )
+    else:
+        err_console.print(f"API key for writes: ATLAS_API_KEY or {settings.api_key_file}", highlight=False)
+    if as_json:
+        emit({"url": f"http://{host or settings.api_host}:{port or settings.api_port}"}, True, "")
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.api_host,
+        port=port or settings.api_port,
+        log_level="info",
+    )
+
+
+def run(
+    seeds: Annotated[Path, typer.Option(help="Seed folder to load.")] = PROJECT_ROOT / "seeds",
+    as_json: JsonOption = False,
+) -> None:
+    """Everything at once: start Neo4j, load the seeds, serve the API; prints the URLs. With --json,
+    one JSON document per step: the server (as `neo4j start`), the ingest summary, the URLs."""
+    settings = Settings()
+    if not settings.neo4j_uri:
+        neo4j_start(as_json=as_json)
+    ingest([seeds], as_json=as_json)
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    browser = (
+        LocalNeo4j.from_settings(settings).browser_url if not settings.neo4j_uri else "(external server)"
+    )
+    urls = {
+        "api_docs": f"{base}/docs",
+        "entity_page": f"{base}/e/{SEED_ENTITY}",
+        "entity_json": f"{base}/entities/{SEED_ENTITY}",
+        "neo4j_browser": browser,
+    }
+    emit(
+        urls,
+        as_json,
+        f"\nAtlas is up:\n  API docs:     {urls['api_docs']}\n"
+        f"  Entity page:  {urls['entity_page']}\n"
+        f"  JSON:         {urls['entity_json']}\n"
+        f"  Neo4j Browser: {browser}\n",
+    )
+    serve(host=None, port=None)
