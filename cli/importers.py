@@ -36,29 +36,53 @@ class EmbedderChoice(StrEnum):
     hashing = "hashing"
 
 
+ALL_SPLITS = "train,dev,test"
+SplitsOption = Annotated[
+    str,
+    typer.Option(
+        help="The published splits to load, comma-separated: e.g. train,dev leaves the test "
+        "triples out, for evaluating suggestions on them. Every entity is loaded either way."
+    ),
+]
+
+
+def _splits(value: str) -> tuple[str, ...]:
+    from ingest.sources import checked_splits
+
+    try:
+        return checked_splits([part.strip() for part in value.split(",") if part.strip()])
+    except ValueError as error:
+        raise fail(f"--splits: {error}", EXIT_INVALID_INPUT) from error
+
+
 def register_importers(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
 
 
 @import_app.command("wn18rr")
-def import_wn18rr(folder: DatasetFolder, as_json: JsonOption = False) -> None:
+def import_wn18rr(
+    folder: DatasetFolder, splits: SplitsOption = ALL_SPLITS, as_json: JsonOption = False
+) -> None:
     """WN18RR: 40,943 WordNet synsets (type `synset`) and 93,003 triples of 11 relation types."""
     from ingest.sources.wn18rr import read_wn18rr
 
-    run_ingest(lambda ingester: ingester.ingest_records(*read_wn18rr(folder)), as_json)
+    chosen = _splits(splits)
+    run_ingest(lambda ingester: ingester.ingest_records(*read_wn18rr(folder, chosen)), as_json)
 
 
 @import_app.command("codex")
 def import_codex(
     folder: DatasetFolder,
     size: Annotated[CodexSize, typer.Option(help="CoDEx-S (2,034 items) or CoDEx-M (17,050).")],
+    splits: SplitsOption = ALL_SPLITS,
     as_json: JsonOption = False,
 ) -> None:
     """CoDEx-S or CoDEx-M: Wikidata items (person, place, organization, work, concept) and
     properties (42 or 51 relation types)."""
     from ingest.sources.codex import read_codex
 
-    run_ingest(lambda ingester: ingester.ingest_records(*read_codex(folder, size.value)), as_json)
+    chosen = _splits(splits)
+    run_ingest(lambda ingester: ingester.ingest_records(*read_codex(folder, size.value, chosen)), as_json)
 
 
 @import_app.command("synthetic")

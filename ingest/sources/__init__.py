@@ -10,10 +10,24 @@ dataset file and line they came from, so that validation errors name them like a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from ingest.problems import Location, Problem
+
+SPLITS = ("train", "dev", "test")  # the published splits, as Atlas names them
+
+
+def checked_splits(splits: Collection[str]) -> tuple[str, ...]:
+    """The splits asked for, in their published order; a ValueError names an unknown one.
+    Importing only train and dev leaves the test triples really missing: the link-prediction
+    benchmark (bench/linkpred.py) and `atlas suggest` are evaluated on them."""
+    unknown = sorted(set(splits) - set(SPLITS))
+    if unknown or not splits:
+        raise ValueError(
+            f"unknown split(s) {', '.join(unknown) or '(none given)'}; known: {', '.join(SPLITS)}"
+        )
+    return tuple(split for split in SPLITS if split in splits)
 
 
 def tab_separated(path: Path, columns: int, problems: list[Problem]) -> Iterator[tuple[Location, list[str]]]:

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
 
 from ingest.problems import Location, Problem
 from ingest.readers import RawRecord
 from ingest.records import slugify
-from ingest.sources import tab_separated
+from ingest.sources import SPLITS, checked_splits, tab_separated
 
 Size = Literal["s", "m"]
-SPLITS = ("train.txt", "valid.txt", "test.txt")
+SPLIT_FILES = {"train": "train.txt", "dev": "valid.txt", "test": "test.txt"}
 # Matched in order against each Wikidata type label of an item; the first match decides.
 TYPE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -96,22 +97,29 @@ def _load_json(path: Path, problems: list[Problem]) -> dict[str, Any]:
     return data
 
 
-def read_codex(folder: Path, size: Size) -> tuple[list[RawRecord], list[Problem]]:
+def read_codex(
+    folder: Path, size: Size, splits: Collection[str] = SPLITS
+) -> tuple[list[RawRecord], list[Problem]]:
+    """Items come from the triples of every split (link prediction ranks among all of them);
+    relations only from the splits asked for."""
+    chosen = checked_splits(splits)
     problems: list[Problem] = []
     properties = _load_json(folder / "relations" / "en" / "relations.json", problems)
     entity_types = _load_json(folder / "types" / "entity2types.json", problems)
     types_path = folder / "types" / "en" / "types.json"
     type_info = _load_json(types_path, problems)
     triples = [
-        (location, fields)
+        (split, location, fields)
         for split in SPLITS
-        for location, fields in tab_separated(folder / "triples" / f"codex-{size}" / split, 3, problems)
+        for location, fields in tab_separated(
+            folder / "triples" / f"codex-{size}" / SPLIT_FILES[split], 3, problems
+        )
     ]
     if problems:
         return [], problems
 
     first_seen: dict[str, Location] = {}  # an item's errors point at the triple that introduced it
-    for location, (head, _, tail) in triples:
+    for _, location, (head, _, tail) in triples:
         first_seen.setdefault(head, location)
         first_seen.setdefault(tail, location)
     records: list[RawRecord] = []
@@ -135,7 +143,9 @@ def read_codex(folder: Path, size: Size) -> tuple[list[RawRecord], list[Problem]
             "properties": {"dataset": f"codex-{size}", "wikidata_id": qid, "wikidata_types": labels},
         }
         records.append(RawRecord(first_seen[qid], entity))
-    for location, (head, prop, tail) in triples:
+    for split, location, (head, prop, tail) in triples:
+        if split not in chosen:
+            continue
         label = properties.get(prop, {}).get("label")
         if label is None:
             problems.append(Problem(location, "relation", f"{prop!r} is not in relations.json"))

@@ -8,21 +8,22 @@ Mapping (see the README's "Importing public datasets"):
 - the id is `synset:<name slug>-<synset offset>`: homographs ("run" names 33 synsets) share a
   name and a slug but never an offset, so they stay distinct entities;
 - relation types are the dataset's names without the leading underscore (`_hypernym` ->
-  `hypernym`); train, dev and test triples are all imported (93,003).
+  `hypernym`); train, dev and test triples are all imported (93,003), or only the splits asked
+  for (every synset is imported either way: link prediction ranks among all of them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from ingest.problems import Problem
 from ingest.readers import RawRecord
 from ingest.records import slugify
-from ingest.sources import tab_separated
+from ingest.sources import SPLITS, checked_splits, tab_separated
 
 TEXTS = "entity2text.txt"
-SPLITS = ("train.tsv", "dev.tsv", "test.tsv")
 DATASET_URL = "https://wordnet.princeton.edu/"
 
 
@@ -31,7 +32,7 @@ def synset_id(offset: str, name: str) -> str:
     return f"synset:{slug}-{offset}" if slug else f"synset:{offset}"
 
 
-def read_wn18rr(folder: Path) -> tuple[list[RawRecord], list[Problem]]:
+def read_wn18rr(folder: Path, splits: Collection[str] = SPLITS) -> tuple[list[RawRecord], list[Problem]]:
     problems: list[Problem] = []
     records: list[RawRecord] = []
     ids: dict[str, str] = {}  # synset offset -> Atlas id
@@ -47,8 +48,8 @@ def read_wn18rr(folder: Path) -> tuple[list[RawRecord], list[Problem]]:
             "properties": {"dataset": "wn18rr", "synset_offset": offset},
         }
         records.append(RawRecord(location, entity))
-    for split in SPLITS:
-        for location, (head, relation, tail) in tab_separated(folder / split, 3, problems):
+    for split in checked_splits(splits):
+        for location, (head, relation, tail) in tab_separated(folder / f"{split}.tsv", 3, problems):
             relation_record = {
                 "kind": "relation",
                 "source": ids.get(head, f"synset:{head}"),  # unknown: validation names it

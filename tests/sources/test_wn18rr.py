@@ -59,3 +59,17 @@ def test_a_triple_naming_an_unknown_synset_is_refused_with_file_and_line(tmp_pat
     assert len(problems + invalid) == 1
     message = str((problems + invalid)[0])
     assert "train.tsv" in message and ":1" in message and "synset:99999999" in message
+
+
+def test_train_and_dev_splits_leave_the_test_triples_out_and_keep_every_synset(datasets: Path) -> None:
+    records, problems = read_wn18rr(datasets / "wn18rr", ["dev", "train"])
+    assert problems == []
+    kinds = Counter(record.data["kind"] for record in records)
+    assert kinds == {"entity": PUBLISHED["entities"], "relation": 86_835 + 3_034}
+    test_lines = {record.location.line for record in records if record.location.path.name == "test.tsv"}
+    assert test_lines == set()
+
+
+def test_an_unknown_split_is_refused_with_the_known_ones(datasets: Path) -> None:
+    with pytest.raises(ValueError, match=r"unknown split.*valid.*known: train, dev, test"):
+        read_wn18rr(datasets / "wn18rr", ["train", "valid"])
