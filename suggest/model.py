@@ -1,0 +1,574 @@
+"""The suggester: scores (head, relation, tail) triples from a graph's own edges and texts.
+
+It combines four signals, each a score over all entities for a query (entity, relation, direction):
+
+- ``kge``: ComplEx-N3 with reciprocal relations, trained 1-N on the triples (`suggest.kge`),
+  as a log-probability (log-softmax over all entities);
+- ``rules``: the best confidence of the symmetry / inverse / two-hop rules mined from the graph
+  that predict the candidate (`suggest.rules`);
+- ``cosine``: cosine of the stored sentence embeddings of the two entities;
+- ``names``: cosine of character n-grams of the two names (`suggest.text`);
+- ``gloss`` / ``gloss_rev``: the candidate's name occurs in the query entity's name or description,
+  or the other way round, weighted by how early (`suggest.text.Mentions`): a WordNet gloss names
+  its hypernym first ("chieftainship: the position of chieftain").
+
+The combined score is a weighted sum, with one weight vector per relation and direction, chosen on
+held-out triples (the caller's ``valid`` split, else a sample of the training triples). An entity
+is never suggested for itself (Atlas allows no self-loops).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from suggest.evaluation import AnswerIndex, IntArray, ScoreFunction, as_triples, evaluate, reciprocal_queries
+from suggest.kge import KGEConfig, TrainedKGE, train_complex
+from suggest.rules import Rule, RuleConfig, RuleScorer, mine_rules
+from suggest.text import Mentions, name_vectors, normalised
+
+Direction = Literal["tail", "head"]
+Progress = Callable[[str, float, str], None]
+"""(stage, fraction done of that stage, message)."""
+
+FEATURES = ("kge", "rules", "cosine", "names", "gloss", "gloss_rev")
+SELF_SCORE = np.float32(-1e4)  # no self-loops in Atlas: an entity is never its own suggestion
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SuggesterConfig:
+    kge: KGEConfig = field(default_factory=KGEConfig)
+    rules: RuleConfig = field(default_factory=RuleConfig)
+    name_dimensions: int = 1024  # 0: no name feature
+    # weights of FEATURES used without held-out data
+    default_weights: tuple[float, ...] = (1.0, 20.0, 2.0, 0.0, 0.0, 0.0)
+    grids: tuple[tuple[float, ...], ...] = (
+        (1.0,),
+        (0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0),
+        (0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 40.0),
+        (0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 40.0),
+        (0.0, 1.0, 2.0, 5.0, 10.0, 20.0),
+        (0.0, 1.0, 2.0, 5.0, 10.0, 20.0),
+    )
+    min_queries_per_relation: int = 30  # fewer held-out queries: the relation uses the global weights
+    pool: int = 200  # candidates per feature kept when ranking held-out queries during selection
+    holdout_fraction: float = 0.05  # without `valid`: this share of train (at most 2000) selects weights
+    min_triples_for_holdout: int = 500
+    max_validation_triples: int = 1000  # dev triples used for early stopping of the KGE
+    seed: int = 0
+
+    @classmethod
+    def for_graph(cls, num_triples: int, num_entities: int, num_relations: int) -> SuggesterConfig:
+        """Sizes and epochs by graph size: seconds on a seed graph, under 30 minutes on WN18RR/CoDEx-M."""
+        if num_triples < 2_000:
+            kge = KGEConfig(rank=32, epochs=60, batch_size=64, negatives=0, eval_every=1000, time_budget_s=20)
+            return cls(kge=kge)
+        if num_triples < 50_000:
+            return cls(kge=KGEConfig(rank=128, epochs=60, batch_size=500, negatives=0, time_budget_s=600))
+        # Large graphs: 1-N against a shared sample of entities (a full 1-N epoch on WN18RR costs
+        # ~40 minutes on two busy cores), with a wall-clock budget that stops training in time.
+        kge = KGEConfig(rank=128, epochs=30, batch_size=1000, negatives=2048, eval_every=2, time_budget_s=900)
+        return cls(kge=kge)
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SuggesterConfig:
+        data = dict(data)
+        data["kge"] = KGEConfig(**data["kge"])
+        data["rules"] = RuleConfig(**data["rules"])
+        data["default_weights"] = tuple(data["default_weights"])
+        data["grids"] = tuple(tuple(g) for g in data["grids"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entity: int  # the other end of the suggested edge
+    relation: int  # forward relation id in [0, R)
+    direction: Direction  # "tail": (query, relation, entity); "head": (entity, relation, query)
+    score: float
+
+
+@dataclass
+class Suggester:
+    config: SuggesterConfig
+    num_entities: int
+    num_relations: int
+    train: IntArray  # the triples it learnt from (rules follow them at query time)
+    weights: NDArray[np.float32]  # (2R, len(FEATURES))
+    kge: TrainedKGE | None
+    rules: list[Rule]
+    embeddings: NDArray[np.float32] | None
+    names: list[str] | None
+    descriptions: list[str] | None = None
+    revision: str = ""
+    train_seconds: float = 0.0
+    report: dict[str, Any] = field(default_factory=dict)
+    _rule_scorer: RuleScorer | None = field(default=None, repr=False)
+    _name_vectors: NDArray[np.float32] | None = field(default=None, repr=False)
+    _known: AnswerIndex | None = field(default=None, repr=False)
+    _mentions: Mentions | None = field(default=None, repr=False)
+
+    # ---- training --------------------------------------------------------------------------------
+
+    @classmethod
+    def fit(
+        cls,
+        train: IntArray | list[tuple[int, int, int]],
+        num_entities: int,
+        num_relations: int,
+        *,
+        embeddings: NDArray[np.floating] | None = None,
+        names: list[str] | None = None,
+        descriptions: list[str] | None = None,
+        valid: IntArray | None = None,
+        dismissed: IntArray | None = None,
+        config: SuggesterConfig | None = None,
+        progress: Progress | None = None,
+        revision: str = "",
+    ) -> Suggester:
+        """Learn from ``train`` (n, 3) triples of integer ids (head, relation, tail).
+
+        ``embeddings`` (num_entities, d), ``names`` and ``descriptions`` are optional text signals;
+        ``valid`` are
+        held-out true triples used only to select epochs and weights (without it a sample of
+        ``train`` is held out); ``dismissed`` are triples a curator rejected: pushed down in
+        training and never suggested.
+        """
+        started = time.perf_counter()
+        triples = as_triples(train)
+        config = config or SuggesterConfig.for_graph(len(triples), num_entities, num_relations)
+        report_progress = progress or (lambda stage, fraction, message: None)
+        rng = np.random.default_rng(config.seed)
+        fit_triples, held_out, source = triples, as_triples(valid) if valid is not None else None, "valid"
+        if held_out is None and len(triples) >= config.min_triples_for_holdout:
+            size = min(2000, max(1, int(len(triples) * config.holdout_fraction)))
+            chosen = rng.choice(len(triples), size, replace=False)
+            mask = np.zeros(len(triples), dtype=bool)
+            mask[chosen] = True
+            fit_triples, held_out, source = triples[~mask], triples[mask], "train-holdout"
+        if held_out is not None and len(held_out) == 0:
+            held_out = None
+        bad = as_triples(dismissed) if dismissed is not None else None
+
+        report_progress("rules", 0.0, f"mining rules from {len(fit_triples)} triples")
+        rules = mine_rules(fit_triples, num_entities, num_relations, config.rules, seed=config.seed)
+        report_progress("rules", 1.0, f"{len(rules)} rules")
+
+        text = normalised(embeddings) if embeddings is not None else None
+        known = AnswerIndex.build(
+            np.concatenate([fit_triples, held_out]) if held_out is not None else fit_triples,
+            num_entities,
+            num_relations,
+        )
+        validate: Callable[[TrainedKGE], float] | None = None
+        if held_out is not None:
+            sample = held_out
+            if len(sample) > config.max_validation_triples:
+                sample = held_out[rng.choice(len(held_out), config.max_validation_triples, replace=False)]
+
+            def validate(model: TrainedKGE) -> float:
+                result = evaluate(lambda e, r: _log_softmax(model.scores(e, r)), sample, known)
+                return result.both["mrr"]
+
+        kge = train_complex(
+            fit_triples,
+            num_entities,
+            num_relations,
+            config.kge,
+            text=text,
+            dismissed=bad,
+            validate=validate,
+            progress=report_progress,
+            seed=config.seed,
+        )
+        suggester = cls(
+            config=config,
+            num_entities=num_entities,
+            num_relations=num_relations,
+            train=fit_triples,
+            weights=np.tile(np.asarray(config.default_weights, dtype=np.float32), (2 * num_relations, 1)),
+            kge=kge,
+            rules=rules,
+            embeddings=text,
+            names=list(names) if names is not None else None,
+            descriptions=list(descriptions) if descriptions is not None else None,
+            revision=revision,
+        )
+        suggester.report = {
+            "selection_split": source if held_out is not None else "none (defaults)",
+            "rules": len(rules),
+            "kge_history": kge.history,
+            "kge_best_epoch": kge.best_epoch,
+            "kge_epochs_run": kge.epochs_run,
+        }
+        if held_out is not None:
+            report_progress("weights", 0.0, f"selecting weights on {len(held_out)} {source} triples")
+            suggester.report["weights"] = suggester._select_weights(held_out, known)
+            report_progress("weights", 1.0, "done")
+        if source == "train-holdout":  # the held-out triples are graph edges too: follow them from now on
+            suggester.train = triples
+            suggester.rules = mine_rules(triples, num_entities, num_relations, config.rules, seed=config.seed)
+            suggester._rule_scorer = None
+            suggester._known = None
+        if bad is not None and len(bad):
+            suggester.report["dismissed"] = len(bad)
+        suggester.train_seconds = time.perf_counter() - started
+        return suggester
+
+    # ---- scoring ---------------------------------------------------------------------------------
+
+    def features(self, entities: IntArray, relations: IntArray) -> dict[str, NDArray[np.float32]]:
+        """Each signal's (batch, num_entities) scores; ``relations`` in [0, 2R)."""
+        entities = np.asarray(entities, dtype=np.int64)
+        relations = np.asarray(relations, dtype=np.int64)
+        shape = (len(entities), self.num_entities)
+        out: dict[str, NDArray[np.float32]] = {}
+        out["kge"] = (
+            _log_softmax(self.kge.scores(entities, relations))
+            if self.kge is not None
+            else np.zeros(shape, np.float32)
+        )
+        out["rules"] = self.rule_scorer().scores(entities, relations)
+        out["cosine"] = (
+            (self.embeddings[entities] @ self.embeddings.T).astype(np.float32)
+            if self.embeddings is not None
+            else np.zeros(shape, np.float32)
+        )
+        vectors = self.name_vectors()
+        out["names"] = (vectors[entities] @ vectors.T) if vectors is not None else np.zeros(shape, np.float32)
+        mentions = self.mentions()
+        out["gloss"] = (
+            mentions.mentioned_by(entities) if mentions is not None else np.zeros(shape, np.float32)
+        )
+        out["gloss_rev"] = (
+            mentions.mentioning(entities) if mentions is not None else np.zeros(shape, np.float32)
+        )
+        return out
+
+    def scores_by_relation(self, entities: IntArray, relations: IntArray) -> NDArray[np.float32]:
+        """Combined scores (batch, num_entities) of queries (entity, relation in [0, 2R), ?)."""
+        entities = np.asarray(entities, dtype=np.int64)
+        relations = np.asarray(relations, dtype=np.int64)
+        features = self.features(entities, relations)
+        weights = self.weights[relations]
+        total = np.zeros((len(entities), self.num_entities), dtype=np.float32)
+        for column, name in enumerate(FEATURES):
+            w = weights[:, column]
+            if np.any(w != 0):
+                total += w[:, None] * features[name]
+        total[np.arange(len(entities)), entities] = SELF_SCORE
+        return total
+
+    def scores(
+        self, head_ids: IntArray | list[int], relation_id: int, direction: Direction = "tail"
+    ) -> NDArray[np.float32]:
+        """Scores over all entities: of (h, relation, ?) for each h when ``direction`` is "tail",
+        of (?, relation, h) when it is "head". Shape (len(head_ids), num_entities); higher is better."""
+        entities = np.asarray(head_ids, dtype=np.int64).reshape(-1)
+        relation = relation_id + (self.num_relations if direction == "head" else 0)
+        return self.scores_by_relation(entities, np.full(len(entities), relation, dtype=np.int64))
+
+    def top_k(
+        self,
+        entity: int,
+        k: int = 10,
+        *,
+        relation: int | None = None,
+        direction: Direction | None = None,
+        exclude: IntArray | None = None,
+        exclude_entities: IntArray | list[int] | None = None,
+    ) -> list[Suggestion]:
+        """The ``k`` best edges at ``entity``, never one in the training graph or in ``exclude``
+        ((m, 3) triples: e.g. dismissed suggestions), never to an entity of ``exclude_entities``
+        (e.g. merged ones). ``relation`` / ``direction`` restrict the kind of edge."""
+        relations = range(self.num_relations) if relation is None else [relation]
+        directions: list[Direction] = ["tail", "head"] if direction is None else [direction]
+        queries = [(r, d) for d in directions for r in relations]
+        codes = np.array([r + (self.num_relations if d == "head" else 0) for r, d in queries], dtype=np.int64)
+        scores = self.scores_by_relation(np.full(len(codes), entity, dtype=np.int64), codes)
+        scores[:, entity] = -np.inf
+        known = self.known()
+        for row, code in enumerate(codes):
+            scores[row, known.known(entity, int(code))] = -np.inf
+        if exclude is not None and len(exclude):
+            extra = AnswerIndex.build(as_triples(exclude), self.num_entities, self.num_relations)
+            for row, code in enumerate(codes):
+                scores[row, extra.known(entity, int(code))] = -np.inf
+        if exclude_entities is not None:
+            scores[:, np.asarray(exclude_entities, dtype=np.int64)] = -np.inf
+        flat = scores.reshape(-1)
+        k = min(k, int(np.isfinite(flat).sum()))
+        if k <= 0:
+            return []
+        best = np.argpartition(-flat, k - 1)[:k]
+        best = best[np.argsort(-flat[best], kind="stable")]
+        return [
+            Suggestion(
+                int(i % self.num_entities),
+                queries[i // self.num_entities][0],
+                queries[i // self.num_entities][1],
+                float(flat[i]),
+            )
+            for i in best
+        ]
+
+    def component_scorers(self) -> dict[str, ScoreFunction]:
+        """Each signal alone, as a score function (for measuring what each contributes)."""
+
+        def one(name: str) -> ScoreFunction:
+            def score(entities: IntArray, relations: IntArray) -> NDArray[np.float32]:
+                values = self.features(entities, relations)[name]
+                values[np.arange(len(entities)), entities] = SELF_SCORE
+                return values
+
+            return score
+
+        return {name: one(name) for name in FEATURES if self._has(name)}
+
+    def rule_scorer(self) -> RuleScorer:
+        if self._rule_scorer is None:
+            self._rule_scorer = RuleScorer(self.rules, self.train, self.num_entities, self.num_relations)
+        return self._rule_scorer
+
+    def name_vectors(self) -> NDArray[np.float32] | None:
+        if self._name_vectors is None and self.names is not None and self.config.name_dimensions:
+            self._name_vectors = name_vectors(self.names, self.config.name_dimensions)
+        return self._name_vectors
+
+    def mentions(self) -> Mentions | None:
+        if self._mentions is None and self.names is not None and self.descriptions is not None:
+            self._mentions = Mentions.build(self.names, self.descriptions)
+        return self._mentions
+
+    def known(self) -> AnswerIndex:
+        if self._known is None:
+            self._known = AnswerIndex.build(self.train, self.num_entities, self.num_relations)
+        return self._known
+
+    # ---- weight selection ------------------------------------------------------------------------
+
+    def _select_weights(self, held_out: IntArray, known: AnswerIndex) -> dict[str, Any]:
+        """Coordinate ascent on held-out MRR: global weights first, then per relation and direction."""
+        entities, relations, targets = reciprocal_queries(held_out, self.num_relations)
+        features, valid = self._pooled(entities, relations, targets, known)
+        active = [i for i, name in enumerate(FEATURES) if self._has(name)]
+        start = np.array([g[0] if i in active else 0.0 for i, g in enumerate(self.config.grids)], np.float32)
+        start[0] = 1.0 if self.kge is not None else 0.0
+        for i in active:
+            start[i] = self.config.default_weights[i]
+        everything = np.arange(len(targets))
+        global_weights, global_mrr, tried = self._ascend(features, valid, everything, start, active)
+        report: dict[str, Any] = {
+            "default_mrr": _pooled_mrr(features, valid, everything, start),
+            "global": {
+                "weights": dict(zip(FEATURES, global_weights.tolist(), strict=True)),
+                "mrr": global_mrr,
+            },
+            "tried_global": tried,
+            "per_relation": {},
+        }
+        weights = np.tile(global_weights, (2 * self.num_relations, 1))
+        for code in range(2 * self.num_relations):
+            rows = np.flatnonzero(relations == code)
+            if len(rows) < self.config.min_queries_per_relation:
+                continue
+            chosen, mrr, _ = self._ascend(features, valid, rows, global_weights, active)
+            weights[code] = chosen
+            report["per_relation"][str(code)] = {
+                "queries": len(rows),
+                "global_mrr": _pooled_mrr(features, valid, rows, global_weights),
+                "mrr": mrr,
+                "weights": dict(zip(FEATURES, chosen.tolist(), strict=True)),
+            }
+        self.weights = weights.astype(np.float32)
+        combined = np.einsum("qcf,qf->qc", features, self.weights[relations])
+        report["selected_mrr_pooled"] = _mrr_of(combined, valid)
+        return report
+
+    def _has(self, name: str) -> bool:
+        return {
+            "kge": self.kge is not None,
+            "rules": bool(self.rules),
+            "cosine": self.embeddings is not None,
+            "names": self.names is not None and self.config.name_dimensions > 0,
+            "gloss": self.names is not None and self.descriptions is not None,
+            "gloss_rev": self.names is not None and self.descriptions is not None,
+        }[name]
+
+    def _ascend(
+        self,
+        features: NDArray[np.float32],
+        valid: NDArray[np.bool_],
+        rows: IntArray,
+        start: NDArray[np.float32],
+        active: list[int],
+        rounds: int = 2,
+    ) -> tuple[NDArray[np.float32], float, list[dict[str, Any]]]:
+        best = start.astype(np.float32).copy()
+        best_mrr = _pooled_mrr(features, valid, rows, best)
+        tried: list[dict[str, Any]] = []
+        for _ in range(rounds):
+            improved = False
+            for i in active:
+                for value in self.config.grids[i]:
+                    if value == best[i]:
+                        continue
+                    candidate = best.copy()
+                    candidate[i] = value
+                    mrr = _pooled_mrr(features, valid, rows, candidate)
+                    tried.append({"weights": candidate.tolist(), "mrr": mrr})
+                    if mrr > best_mrr + 1e-6:
+                        best, best_mrr, improved = candidate, mrr, True
+            if not improved:
+                break
+        return best, best_mrr, tried
+
+    def _pooled(
+        self, entities: IntArray, relations: IntArray, targets: IntArray, known: AnswerIndex, batch: int = 128
+    ) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
+        """Features of each query's candidate pool: the top ``pool`` of every signal, target last."""
+        pool = min(self.config.pool, self.num_entities)
+        width = len(FEATURES) * pool + 1
+        features = np.zeros((len(targets), width, len(FEATURES)), dtype=np.float32)
+        valid = np.zeros((len(targets), width), dtype=bool)
+        for start in range(0, len(targets), batch):
+            rows = np.arange(start, min(start + batch, len(targets)))
+            values = self.features(entities[rows], relations[rows])
+            filtered = np.zeros((len(rows), self.num_entities), dtype=bool)
+            mask_rows, mask_columns = known.mask_rows(entities[rows], relations[rows])
+            filtered[mask_rows, mask_columns] = True
+            local = np.arange(len(rows))
+            filtered[local, targets[rows]] = False
+            filtered[local, entities[rows]] = True  # never a self-loop
+            columns = []
+            for name in FEATURES:
+                value = np.where(filtered, -np.inf, values[name])
+                columns.append(np.argpartition(-value, pool - 1, axis=1)[:, :pool])
+            candidates = np.concatenate([*columns, targets[rows][:, None]], axis=1)
+            order = np.argsort(candidates[:, :-1], axis=1, kind="stable")
+            ordered = np.take_along_axis(candidates[:, :-1], order, axis=1)
+            duplicate = np.zeros_like(ordered, dtype=bool)
+            duplicate[:, 1:] = ordered[:, 1:] == ordered[:, :-1]
+            ok = (
+                ~duplicate
+                & ~np.take_along_axis(filtered, ordered, axis=1)
+                & (ordered != targets[rows][:, None])
+            )
+            candidates = np.concatenate([ordered, targets[rows][:, None]], axis=1)
+            valid[rows] = np.concatenate([ok, np.ones((len(rows), 1), dtype=bool)], axis=1)
+            for column, name in enumerate(FEATURES):
+                features[rows, :, column] = np.take_along_axis(values[name], candidates, axis=1)
+        return features, valid
+
+    # ---- persistence -----------------------------------------------------------------------------
+
+    def save(self, folder: Path | str) -> None:
+        """Write the model as plain files: ``suggester.json`` (config, metadata, rules) and
+        ``arrays.npz`` (numbers only; loaded with ``allow_pickle=False``)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, NDArray[Any]] = {"train": self.train.astype(np.int64), "weights": self.weights}
+        if self.kge is not None:
+            arrays["kge_entity"] = self.kge.entity
+            arrays["kge_relation"] = self.kge.relation
+        if self.embeddings is not None:
+            arrays["embeddings"] = self.embeddings.astype(np.float16)
+        np.savez(folder / "arrays.npz", **arrays)  # type: ignore[arg-type]
+        meta = {
+            "format": FORMAT_VERSION,
+            "features": list(FEATURES),
+            "config": self.config.to_json(),
+            "num_entities": self.num_entities,
+            "num_relations": self.num_relations,
+            "revision": self.revision,
+            "train_seconds": self.train_seconds,
+            "saved_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "rules": [dataclasses.asdict(rule) for rule in self.rules],
+            "names": self.names,
+            "descriptions": self.descriptions,
+            "kge": None
+            if self.kge is None
+            else {
+                "history": self.kge.history,
+                "epochs_run": self.kge.epochs_run,
+                "best_epoch": self.kge.best_epoch,
+            },
+            "report": self.report,
+        }
+        (folder / "suggester.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path | str) -> Suggester:
+        folder = Path(folder)
+        meta = json.loads((folder / "suggester.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT_VERSION:
+            raise ValueError(f"unsupported suggester format {meta.get('format')!r}")
+        with np.load(folder / "arrays.npz", allow_pickle=False) as data:
+            arrays = {key: data[key] for key in data.files}
+        kge = None
+        if "kge_entity" in arrays:
+            info = meta["kge"]
+            kge = TrainedKGE(
+                arrays["kge_entity"].astype(np.float32),
+                arrays["kge_relation"].astype(np.float32),
+                info["history"],
+                info["epochs_run"],
+                info["best_epoch"],
+            )
+        embeddings = arrays["embeddings"].astype(np.float32) if "embeddings" in arrays else None
+        return cls(
+            config=SuggesterConfig.from_json(meta["config"]),
+            num_entities=int(meta["num_entities"]),
+            num_relations=int(meta["num_relations"]),
+            train=arrays["train"].astype(np.int64),
+            weights=arrays["weights"].astype(np.float32),
+            kge=kge,
+            rules=[
+                Rule(r["head"], tuple(r["body"]), r["confidence"], r["support"], r["body_count"])
+                for r in meta["rules"]
+            ],
+            embeddings=embeddings,
+            names=meta["names"],
+            descriptions=meta.get("descriptions"),
+            revision=str(meta["revision"]),
+            train_seconds=float(meta["train_seconds"]),
+            report=meta["report"],
+        )
+
+
+def _log_softmax(scores: NDArray[np.floating]) -> NDArray[np.float32]:
+    scores = np.asarray(scores, dtype=np.float32)
+    peak = scores.max(axis=1, keepdims=True)
+    shifted = scores - peak
+    result: NDArray[np.float32] = (shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))).astype(
+        np.float32
+    )
+    return result
+
+
+def _mrr_of(combined: NDArray[np.float32], valid: NDArray[np.bool_]) -> float:
+    """MRR of pooled queries whose target is the last column (realistic rank among valid columns)."""
+    if len(combined) == 0:
+        return 0.0
+    target = combined[:, -1:]
+    greater = ((combined > target) & valid).sum(axis=1)
+    equal = ((combined == target) & valid).sum(axis=1) - 1
+    return float(np.mean(1.0 / (1.0 + greater + equal / 2.0)))
+
+
+def _pooled_mrr(
+    features: NDArray[np.float32], valid: NDArray[np.bool_], rows: IntArray, weights: NDArray[np.float32]
+) -> float:
+    return _mrr_of(features[rows] @ weights.astype(np.float32), valid[rows])

@@ -1,0 +1,110 @@
+"""The suggester on tiny graphs whose missing edge is known; persistence; exclusions; speed."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from suggest import Suggester, mine_rules
+
+SPOUSE, PARENT, GRANDPARENT, KNOWS = 0, 1, 2, 3
+
+
+def symmetric_graph() -> tuple[np.ndarray, int, tuple[int, int]]:
+    """Ten couples married both ways, except couple (0, 1) recorded 0 -> 1 only; plus noise."""
+    rng = np.random.default_rng(1)
+    triples = []
+    for couple in range(10):
+        a, b = 2 * couple, 2 * couple + 1
+        triples.append((a, SPOUSE, b))
+        if couple != 0:
+            triples.append((b, SPOUSE, a))
+    for _ in range(30):
+        a, b = rng.choice(30, 2, replace=False)
+        triples.append((int(a), KNOWS, int(b)))
+    return np.unique(np.array(triples), axis=0), 30, (1, 0)
+
+
+def path_graph() -> tuple[np.ndarray, int, tuple[int, int]]:
+    """Eight families g -> p -> (c1, c2); grandparent(g, c) for all but (g0, c1 of family 0)."""
+    triples = []
+    for family in range(8):
+        g, p, c1, c2 = 4 * family, 4 * family + 1, 4 * family + 2, 4 * family + 3
+        triples += [(g, PARENT, p), (p, PARENT, c1), (p, PARENT, c2), (g, GRANDPARENT, c2)]
+        if family != 0:
+            triples.append((g, GRANDPARENT, c1))
+    return np.array(triples), 32, (0, 2)
+
+
+def test_symmetric_relation_missing_direction_ranks_first() -> None:
+    triples, n, (head, tail) = symmetric_graph()
+    suggester = Suggester.fit(triples, n, 4)
+    best = suggester.top_k(head, 1, relation=SPOUSE, direction="tail")
+    assert [(s.entity, s.relation, s.direction) for s in best] == [(tail, SPOUSE, "tail")]
+    assert int(np.argmax(suggester.scores([head], SPOUSE)[0])) == tail
+
+
+def test_relation_that_follows_a_two_hop_path_ranks_first() -> None:
+    triples, n, (head, tail) = path_graph()
+    suggester = Suggester.fit(triples, n, 4)
+    best = suggester.top_k(head, 1, relation=GRANDPARENT)
+    assert [(s.entity, s.relation, s.direction) for s in best] == [(tail, GRANDPARENT, "tail")]
+    # and from the other end: who is the grandparent of c1?
+    best_head = suggester.top_k(tail, 1, relation=GRANDPARENT, direction="head")
+    assert [(s.entity, s.direction) for s in best_head] == [(head, "head")]
+
+
+def test_rules_are_mined_with_their_confidence() -> None:
+    triples, n, _ = path_graph()
+    rules = mine_rules(triples, n, 4)
+    best = next(r for r in rules if r.head == GRANDPARENT)
+    assert best.body == (PARENT, PARENT)
+    assert best.support == 15 and best.body_count == 16
+
+
+def test_top_k_never_suggests_existing_dismissed_merged_or_self() -> None:
+    triples, n, (head, tail) = symmetric_graph()
+    dismissed = np.array([[head, SPOUSE, tail]])
+    suggester = Suggester.fit(triples, n, 4, dismissed=dismissed)
+    existing = {tuple(t) for t in triples.tolist()}
+    merged = [5, 7]
+    for entity in range(n):
+        for s in suggester.top_k(entity, 15, exclude=dismissed, exclude_entities=merged):
+            edge = (entity, s.relation, s.entity) if s.direction == "tail" else (s.entity, s.relation, entity)
+            assert edge not in existing
+            assert edge != (head, SPOUSE, tail)
+            assert s.entity not in merged and s.entity != entity
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    triples, n, (head, _) = path_graph()
+    names = [f"person {i}" for i in range(n)]
+    embeddings = np.random.default_rng(0).standard_normal((n, 8)).astype(np.float32)
+    suggester = Suggester.fit(triples, n, 4, embeddings=embeddings, names=names, revision="rev-42")
+    suggester.save(tmp_path / "model")
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["arrays.npz", "suggester.json"]
+    loaded = Suggester.load(tmp_path / "model")
+    assert loaded.revision == "rev-42"
+    assert loaded.train_seconds == suggester.train_seconds > 0
+    np.testing.assert_allclose(
+        loaded.scores([head], GRANDPARENT), suggester.scores([head], GRANDPARENT), rtol=1e-3, atol=1e-3
+    )
+    assert loaded.top_k(head, 3) == suggester.top_k(head, 3) or [s.entity for s in loaded.top_k(head, 3)] == [
+        s.entity for s in suggester.top_k(head, 3)
+    ]
+
+
+def test_seed_sized_graph_fits_in_seconds() -> None:
+    rng = np.random.default_rng(0)
+    triples = np.unique(
+        np.stack([rng.integers(0, 60, 110), rng.integers(0, 12, 110), rng.integers(0, 60, 110)], axis=1),
+        axis=0,
+    )
+    triples = triples[triples[:, 0] != triples[:, 2]]
+    embeddings = rng.standard_normal((60, 384)).astype(np.float32)
+    started = time.perf_counter()
+    suggester = Suggester.fit(triples, 60, 12, embeddings=embeddings, names=[f"e{i}" for i in range(60)])
+    assert time.perf_counter() - started < 10
+    assert len(suggester.top_k(0, 10)) == 10
