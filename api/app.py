@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -22,6 +23,7 @@ from core.schema import load_schema, type_heading
 from core.settings import Settings
 from graph.hub_refresh import HubRefresher
 from graph.reader import GraphReader
+from suggest.service import SuggestionService
 
 HERE = Path(__file__).parent
 # Documented on every operation, in the one error shape api/errors.py answers with.
@@ -47,7 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(driver, connection.database)
         if not db.ping():  # serve anyway: requests answer 503 until Neo4j is back
             log.warning("Neo4j at %s does not answer yet", connection.uri)
-        app.state.reader = reader = GraphReader(db, Queries(settings.cypher_dir), load_schema())
+        queries = Queries(settings.cypher_dir)
+        app.state.reader = reader = GraphReader(db, queries, load_schema())
+        app.state.suggestions = SuggestionService(db, queries, settings.suggester_dir)
         refresher = None
         if settings.hub_refresh_poll_seconds > 0:
             refresher = HubRefresher(
@@ -70,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["plural"] = type_heading
+    templates.env.filters["linkable"] = linkable
     app.state.templates = templates
     app.state.settings = settings  # api/auth.py reads the API key from it
 
@@ -86,3 +91,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(curation.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
+
+
+def linkable(url: str) -> bool:
+    """Only web and mail addresses become links: a `javascript:` URL written into the graph by
+    another client (Neo4j Browser, a notebook) must not run when a reader clicks it."""
+    return urlsplit(url.strip()).scheme.lower() in ("http", "https", "mailto")

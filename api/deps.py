@@ -1,4 +1,4 @@
-"""Shared request dependencies: the one GraphReader the app built at start-up."""
+"""Shared request dependencies: the GraphReader and SuggestionService the app built at start-up."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from graph.reader import GraphReader
+from suggest.service import SuggestionService
 
 
 def get_reader(request: Request) -> GraphReader:
@@ -16,6 +17,14 @@ def get_reader(request: Request) -> GraphReader:
 
 
 Reader = Annotated[GraphReader, Depends(get_reader)]
+
+
+def get_suggestions(request: Request) -> SuggestionService:
+    service: SuggestionService = request.app.state.suggestions
+    return service
+
+
+Suggester = Annotated[SuggestionService, Depends(get_suggestions)]
 
 
 def templates(request: Request) -> Jinja2Templates:

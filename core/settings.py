@@ -72,5 +72,10 @@ class Settings(BaseSettings):
         return self.neo4j_bolt_port
 
     @property
+    def suggester_dir(self) -> Path:
+        """Where `atlas suggest fit` keeps the model of this database (suggest/service.py)."""
+        return self.state_dir / "suggest" / self.neo4j_database
+
+    @property
     def api_key_file(self) -> Path:
         return self.state_dir / "api-key"

@@ -7,11 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import Reader, wants_html
+from api.deps import Reader, Suggester, wants_html
 from api.errors import InvalidParameter
 from api.routes.pages import render_entity_page
 from graph import models
 from graph.reader import DEFAULT_THRESHOLD, GraphReader
+from suggest.models import Suggestions
+from suggest.service import Direction
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 
@@ -50,17 +52,20 @@ def entity_page(
     entity_id: str,
     request: Request,
     reader: Reader,
+    suggester: Suggester,
     limit: Limit = 25,
     threshold: Threshold = DEFAULT_THRESHOLD,
     similar_limit: SimilarLimit = 20,
 ) -> models.EntityPage | Response:
     """The entity page: the entity, its neighbourhood grouped by type, and similar entities."""
     if wants_html(request):
-        return render_entity_page(request, reader, entity_id)
+        return render_entity_page(request, reader, suggester, entity_id)
     return reader.page(entity_id, limit=limit, threshold=threshold, similar_limit=similar_limit)
 
 
-MERGED: dict[int | str, dict[str, Any]] = {307: {"description": "The entity was merged: the same request on its canonical entity"}}
+MERGED: dict[int | str, dict[str, Any]] = {
+    307: {"description": "The entity was merged: the same request on its canonical entity"}
+}
 
 
 @router.get("/{entity_id}/neighborhood", response_model=models.Neighborhood, responses=MERGED)
@@ -90,6 +95,28 @@ def similar(
     if entity.id != entity_id:
         return _to_canonical(request, "similar", entity.id)
     return reader.similar(entity_id, threshold=threshold, limit=limit, types=types)
+
+
+@router.get("/{entity_id}/suggestions", response_model=Suggestions, responses=MERGED)
+def suggestions(
+    entity_id: str,
+    request: Request,
+    reader: Reader,
+    suggester: Suggester,
+    limit: Annotated[int, Query(ge=1, le=100, description="At most this many suggestions.")] = 10,
+    relation_type: Annotated[str | None, Query(description="Only edges of this relation type.")] = None,
+    direction: Annotated[
+        Direction | None, Query(description="'out': this entity as the source (tail prediction); 'in'.")
+    ] = None,
+) -> Suggestions | Response:
+    """Typed edges this entity is likely missing, best first, learnt from the graph by
+    `atlas suggest fit`: never an edge that exists, never a merged or dismissed entity."""
+    if relation_type is not None and relation_type not in reader.schema.relation_types:
+        raise InvalidParameter("relation_type", f"unknown relation type {relation_type!r}")
+    entity = reader.canonical(entity_id)
+    if entity.id != entity_id:
+        return _to_canonical(request, "suggestions", entity.id)
+    return suggester.suggestions(entity_id, limit=limit, relation_type=relation_type, direction=direction)
 
 
 def _to_canonical(request: Request, route: str, canonical_id: str) -> Response:

@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import Reader, templates
+from api.deps import Reader, Suggester, templates
 from api.routes.curation import page_context
 from graph.reader import DEFAULT_THRESHOLD, GraphReader
+from suggest.service import SuggestionService
 
 router = APIRouter(include_in_schema=False)
+SUGGESTIONS_SHOWN = 10
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -25,11 +27,13 @@ def home(
 
 
 @router.get("/e/{entity_id}", response_class=HTMLResponse, name="entity_html")
-def entity_html(request: Request, entity_id: str, reader: Reader) -> Response:
-    return render_entity_page(request, reader, entity_id)
+def entity_html(request: Request, entity_id: str, reader: Reader, suggester: Suggester) -> Response:
+    return render_entity_page(request, reader, suggester, entity_id)
 
 
-def render_entity_page(request: Request, reader: GraphReader, entity_id: str) -> Response:
+def render_entity_page(
+    request: Request, reader: GraphReader, suggester: SuggestionService, entity_id: str
+) -> Response:
     """The seed page's layout; a merged entity's page redirects to its canonical entity."""
     page = reader.page(entity_id, threshold=DEFAULT_THRESHOLD)
     if page.redirected_from is not None:
@@ -38,5 +42,10 @@ def render_entity_page(request: Request, reader: GraphReader, entity_id: str) ->
     return templates(request).TemplateResponse(
         request,
         "entity.html",
-        {"page": page, "schema": reader.schema, **page_context(request, reader, page.entity.id)},
+        {
+            "page": page,
+            "schema": reader.schema,
+            "suggestions": suggester.suggestions(page.entity.id, limit=SUGGESTIONS_SHOWN),
+            **page_context(request, reader, page.entity.id),
+        },
     )

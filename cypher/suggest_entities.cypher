@@ -1,0 +1,9 @@
+// :params {after: '', limit: 5000}
+// What the suggester learns from, one page of entities in id order (keyset: pass the last id as
+// $after): names and aliases, type, status, embedding, and the entities curation dismissed them with.
+MATCH (n:Entity)
+WHERE n.id > $after
+RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.type AS type, n.status AS status,
+       n.embedding AS embedding, n.dismissed AS dismissed
+ORDER BY n.id
+LIMIT $limit

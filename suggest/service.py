@@ -1,0 +1,324 @@
+"""Suggestions on a live graph: learn from what Neo4j holds, keep the model in the state folder,
+answer per entity with what still stands.
+
+- `fit` reads every entity (name, aliases, embedding, dismissals) and every typed edge, trains a
+  `Suggester` (model.py) and writes it, with the graph revision it saw and how long it took, to
+  `<state folder>/suggest/<database>/` (plain files: JSON and npz), replacing the previous one
+  only once the new one is complete.
+- `suggestions` scores one entity's possible edges with the stored model and drops, from what
+  Neo4j holds at that moment, every edge that exists, every entity merged away or dismissed with
+  it. When the graph changed since the fit, the answer still comes, flagged `current: false`
+  (entities created since have none until the next fit).
+
+Linking a suggestion is an ordinary curation link (recorded, undoable); dismissing it is a
+curation dismissal of the pair. Both are training signal at the next fit: a link is an edge like
+any other, a dismissed pair is a negative example for every relation type.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.db import Database
+from core.errors import EntityNotFound
+from core.queries import Queries
+from suggest.models import SuggestedEdge, SuggesterInfo, Suggestions
+
+Direction = Literal["out", "in"]
+OUT_OR_IN: dict[str, Direction] = {"tail": "out", "head": "in"}  # the model's words, and the page's
+MODEL_DIRECTION: dict[Direction, Literal["tail", "head"]] = {"out": "tail", "in": "head"}
+Progress = Callable[[str, float, str], None]
+ENTITY_PAGE = 5_000
+CANDIDATE_FACTOR = 3  # ask the model for this many times the items shown: some are dropped
+WIDENING = 4
+MODEL_DIMENSIONS = 384
+
+
+class Candidate(NamedTuple):
+    other: str
+    relation_type: str
+    direction: Direction
+    score: float
+
+
+@dataclass(frozen=True)
+class GraphData:
+    """The graph as the suggester sees it: entities by row, edges as (head, relation, tail) rows."""
+
+    ids: list[str]
+    names: list[str]
+    types: list[str]
+    embeddings: NDArray[np.float32]
+    relation_types: list[str]
+    triples: NDArray[np.int64]
+    dismissed_pairs: NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class FitReport:
+    revision: str
+    fitted_at: str
+    seconds: float
+    entities: int
+    relation_types: int
+    edges: int
+    dismissed_pairs: int
+    folder: Path
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "folder": str(self.folder)}
+
+
+class SuggestionService:
+    """Fits and serves the suggester of one database; one per process (the loaded model is kept)."""
+
+    def __init__(self, db: Database, queries: Queries, folder: Path) -> None:
+        self.db = db
+        self.queries = queries
+        self.folder = folder
+        self._loaded: tuple[float, Any, dict[str, Any]] | None = None  # (mtime, Suggester, graph.json)
+        self._lock = threading.Lock()
+
+    # --- fitting ---------------------------------------------------------------------------------
+
+    def fit(self, progress: Progress | None = None) -> FitReport:
+        """Train on the graph as it is now and store the model (see the module docstring)."""
+        from suggest.model import Suggester
+
+        report = progress or (lambda stage, fraction, message: None)
+        started = time.perf_counter()
+        revision = self.db.revision()
+        report("read", 0.0, "reading the graph")
+        graph = read_graph(self.db, self.queries, report)
+        if len(graph.triples) == 0:
+            raise ValueError("the graph has no typed edges to learn from")
+        model = Suggester.fit(
+            graph.triples,
+            len(graph.ids),
+            len(graph.relation_types),
+            embeddings=graph.embeddings,
+            names=graph.names,
+            dismissed=_negatives(graph),
+            progress=report,
+            revision=revision,
+        )
+        seconds = round(time.perf_counter() - started, 2)
+        fitted_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self._store(model, graph, {"revision": revision, "fitted_at": fitted_at, "seconds": seconds})
+        return FitReport(
+            revision,
+            fitted_at,
+            seconds,
+            len(graph.ids),
+            len(graph.relation_types),
+            len(graph.triples),
+            len(graph.dismissed_pairs),
+            self.folder,
+        )
+
+    def _store(self, model: Any, graph: GraphData, meta: dict[str, Any]) -> None:
+        """Write into a fresh folder, then swap it in: a reader never sees half a model."""
+        staging = self.folder.with_name(self.folder.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        model.save(staging)
+        index = {
+            **meta,
+            "ids": graph.ids,
+            "relation_types": graph.relation_types,
+            "signatures": typed_signatures(graph),
+        }
+        (staging / "graph.json").write_text(json.dumps(index), encoding="utf-8")
+        previous = self.folder.with_name(self.folder.name + ".previous")
+        shutil.rmtree(previous, ignore_errors=True)
+        if self.folder.exists():
+            self.folder.rename(previous)
+        staging.rename(self.folder)
+        shutil.rmtree(previous, ignore_errors=True)
+
+    # --- answering -------------------------------------------------------------------------------
+
+    def info(self) -> SuggesterInfo | None:
+        loaded = self._model()
+        if loaded is None:
+            return None
+        _, index = loaded
+        return SuggesterInfo(
+            revision=index["revision"],
+            fitted_at=index["fitted_at"],
+            fit_seconds=index["seconds"],
+            current=index["revision"] == self.db.revision(),
+        )
+
+    def suggestions(
+        self,
+        entity_id: str,
+        limit: int = 10,
+        relation_type: str | None = None,
+        direction: Direction | None = None,
+    ) -> Suggestions:
+        """The best edges `entity_id` could have, best first, none that exists or was dismissed."""
+        loaded = self._model()
+        info = self.info()
+        if loaded is None or info is None:
+            self._context(entity_id, [])  # 404 for an unknown entity, even without a model
+            return Suggestions(
+                entity=entity_id, model=None, items=[], note="no model yet: run `atlas suggest fit`"
+            )
+        model, index = loaded
+        row_of = {entity: row for row, entity in enumerate(index["ids"])}
+        relation_of = {name: number for number, name in enumerate(index["relation_types"])}
+        if entity_id not in row_of:
+            self._context(entity_id, [])
+            note = "this entity is newer than the model: run `atlas suggest fit`"
+            return Suggestions(entity=entity_id, model=info, items=[], note=note)
+        if relation_type is not None and relation_type not in relation_of:
+            note = f"the model knows no {relation_type!r} edges"
+            return Suggestions(entity=entity_id, model=info, items=[], note=note)
+        signatures = {tuple(signature) for signature in index["signatures"]}
+        ask = {
+            "relation": relation_of.get(relation_type) if relation_type else None,
+            "direction": None if direction is None else MODEL_DIRECTION[direction],
+        }
+        most = len(index["ids"]) * 2 * len(relation_of)  # every (relation, direction, entity)
+        wanted = CANDIDATE_FACTOR * limit
+        while True:  # candidates the graph rules out are dropped: ask for more until enough stand
+            found = model.top_k(row_of[entity_id], wanted, **ask)
+            candidates = [
+                Candidate(
+                    index["ids"][s.entity],
+                    index["relation_types"][s.relation],
+                    OUT_OR_IN[s.direction],
+                    s.score,
+                )
+                for s in found
+            ]
+            context = self._context(entity_id, sorted({c.other for c in candidates}))
+            items = standing(context, candidates, signatures)
+            if len(items) >= limit or len(found) < wanted or wanted >= most:
+                return Suggestions(entity=entity_id, model=info, items=items[:limit])
+            wanted *= WIDENING
+
+    def _context(self, entity_id: str, candidates: list[str]) -> dict[str, Any]:
+        records = self.db.read(self.queries["suggest_context"], id=entity_id, candidates=candidates)
+        if not records:
+            raise EntityNotFound(entity_id)
+        return records[0].data()
+
+    def _model(self) -> tuple[Any, dict[str, Any]] | None:
+        """The stored model, loaded once and again only when a fit replaced it."""
+        index_file = self.folder / "graph.json"
+        try:
+            stamp = index_file.stat().st_mtime
+        except FileNotFoundError:
+            return None
+        with self._lock:
+            if self._loaded is None or self._loaded[0] != stamp:
+                from suggest.model import Suggester
+
+                index = json.loads(index_file.read_text(encoding="utf-8"))
+                self._loaded = (stamp, Suggester.load(self.folder), index)
+            return self._loaded[1], self._loaded[2]
+
+
+def standing(
+    context: dict[str, Any], candidates: list[Candidate], signatures: set[tuple[str, ...]]
+) -> list[SuggestedEdge]:
+    """The candidates that still stand: not an edge the entity has now, not merged, not dismissed
+    with it, between types the relation joins in the graph (`signatures`); offered as a merge when
+    the two share a name or alias (the same thing twice)."""
+    from curation.candidates import name_keys
+
+    entity = context["entity"]
+    existing = {(edge["type"], edge["direction"], edge["other"]) for edge in context["edges"]}
+    dismissed = set(entity.get("dismissed") or [])
+    others = {c["id"]: c for c in context["candidates"]}
+    own_names = name_keys(entity["name"], entity.get("aliases") or [])
+    items: list[SuggestedEdge] = []
+    for other_id, relation_type, direction, score in candidates:
+        other = others.get(other_id)
+        if other is None or other.get("status") == "merged" or other_id in dismissed:
+            continue
+        if (relation_type, direction, other_id) in existing:
+            continue
+        source, target = (entity, other) if direction == "out" else (other, entity)
+        if (relation_type, source["type"], target["type"]) not in signatures:
+            continue
+        same = bool(own_names & name_keys(other["name"], other.get("aliases") or []))
+        items.append(
+            SuggestedEdge(
+                id=other_id,
+                name=other["name"],
+                type=other["type"],
+                description=other.get("description") or "",
+                relation_type=relation_type,
+                direction=direction,
+                score=round(score, 4),
+                kind="merge" if same else "edge",
+            )
+        )
+    return items
+
+
+def read_graph(db: Database, queries: Queries, progress: Progress) -> GraphData:
+    """Every non-merged entity and typed edge, as rows and integer triples."""
+    ids: list[str] = []
+    names: list[str] = []
+    types: list[str] = []
+    vectors: list[list[float]] = []
+    dismissed: list[tuple[str, str]] = []
+    after = ""
+    while rows := db.read(queries["suggest_entities"], after=after, limit=ENTITY_PAGE):
+        for row in rows:
+            if row["status"] == "merged":
+                continue
+            ids.append(row["id"])
+            names.append(row["name"])
+            types.append(row["type"])
+            vectors.append(row["embedding"] or [0.0] * MODEL_DIMENSIONS)
+            dismissed.extend((row["id"], other) for other in row["dismissed"] or [] if row["id"] < other)
+        after = rows[-1]["id"]
+        progress("read", 0.5, f"{len(ids)} entities")
+    row_of = {entity: row for row, entity in enumerate(ids)}
+    edges = [
+        r for r in db.read(queries["suggest_relations"]) if r["source"] in row_of and r["target"] in row_of
+    ]
+    relation_types = sorted({r["type"] for r in edges})
+    relation_of = {name: number for number, name in enumerate(relation_types)}
+    triples = np.array(
+        [(row_of[r["source"]], relation_of[r["type"]], row_of[r["target"]]) for r in edges], dtype=np.int64
+    ).reshape(-1, 3)
+    pairs = np.array(
+        [(row_of[a], row_of[b]) for a, b in dismissed if a in row_of and b in row_of], dtype=np.int64
+    ).reshape(-1, 2)
+    progress("read", 1.0, f"{len(ids)} entities, {len(triples)} edges")
+    return GraphData(ids, names, types, np.asarray(vectors, dtype=np.float32), relation_types, triples, pairs)
+
+
+def typed_signatures(graph: GraphData) -> list[list[str]]:
+    """Each relation type with the (source type, target type) pairs it joins in the graph: an edge
+    between types a relation never joined (a concept `quoted_from` a claim) is not suggested."""
+    seen = {(graph.relation_types[r], graph.types[h], graph.types[t]) for h, r, t in graph.triples.tolist()}
+    return [list(signature) for signature in sorted(seen)]
+
+
+def _negatives(graph: GraphData) -> NDArray[np.int64] | None:
+    """A dismissed pair is not related by any relation type, in either direction."""
+    if len(graph.dismissed_pairs) == 0:
+        return None
+    rows = [
+        (head, relation, tail)
+        for a, b in graph.dismissed_pairs.tolist()
+        for head, tail in ((a, b), (b, a))
+        for relation in range(len(graph.relation_types))
+    ]
+    return np.asarray(rows, dtype=np.int64)
