@@ -39,7 +39,7 @@ from bench.measure import page_latency, peak_rss_mib, sample_ids, similar_recall
 from bench.report import print_table
 from core.db import Connection, Database, open_driver
 from core.queries import Queries
-from core.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT
 from graph.hub_cache import HUB_DEGREE
 from ingest.embedding import MiniLMEmbedder, embedding_text
 from ingest.sources.synthetic import SyntheticSpec

@@ -1,19 +1,20 @@
-"""Debian's headless Chromium for tests: a page's rendered DOM, a screenshot, a scriptable page.
+"""Debian's headless Chromium for tests: a page's rendered DOM, or a scriptable page.
 
-The flags keep Chromium off the network except for the URL it is given (no component updates, no
-sync, no QUIC probes) and each run gets a fresh profile, so runs do not influence each other.
-`rendered_dom` and `screenshot` call the chromium binary directly; `browser_page` drives it with
-Playwright (its Python package only: it never downloads a browser of its own).
+Every test that uses Chromium goes through this module. The flags keep Chromium off the network
+except for the URL it is given (no component updates, no sync, no QUIC probes) and each run gets a
+fresh profile, so runs do not influence each other. `rendered_dom` calls the chromium binary
+directly; `browser_page` drives it with Playwright (its Python package only: it never downloads a
+browser of its own).
 """
 
 from __future__ import annotations
 
 import shutil
+import struct
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -31,6 +32,7 @@ OFFLINE_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (`make chromium` installs it)"
 )
@@ -54,15 +56,6 @@ def rendered_dom(url: str, *, budget_ms: int = 5000) -> str:
     return _run_chromium(url, f"--virtual-time-budget={budget_ms}", "--dump-dom")
 
 
-def screenshot(url: str, path: Path, *, width: int = 1000, height: int = 2600) -> Path:
-    """A PNG of the page at the given window size; returns `path`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _run_chromium(url, f"--screenshot={path}", f"--window-size={width},{height}", "--hide-scrollbars")
-    if not path.exists():
-        raise AssertionError(f"chromium wrote no screenshot of {url}")
-    return path
-
-
 @contextmanager
 def browser_page(width: int = 1280, height: int = 900) -> Iterator[Page]:
     """A Playwright page in the system Chromium (fresh profile), for pages one must click through."""
@@ -76,3 +69,10 @@ def browser_page(width: int = 1280, height: int = 900) -> Iterator[Page]:
             yield page
         finally:
             browser.close()
+
+
+def png_size(image: bytes) -> tuple[int, int]:
+    """(width, height) of a PNG, read from its header; fails if `image` is not a PNG."""
+    assert image[:8] == PNG_SIGNATURE and image[12:16] == b"IHDR", "not a PNG image"
+    width, height = struct.unpack(">II", image[16:24])
+    return width, height

@@ -3,6 +3,10 @@
 The server runs in a temp folder on free ports. It is stopped and its folder deleted at the end of
 the session, also when tests fail or the run is interrupted; and it is started with the kernel's
 parent-death signal, so even a SIGKILLed test run leaves no Java process behind.
+
+Every test that needs that server (through any fixture) is marked `neo4j` here, automatically, so
+`pytest -m "not neo4j"` runs the fast layer alone: pure logic, no database, in seconds. Tests that
+start servers of their own carry the mark explicitly.
 """
 
 from __future__ import annotations
@@ -19,12 +23,21 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from core.db import Database, open_driver, resolve_connection
 from core.queries import Queries
-from core.settings import Settings
-from ingest.embedding import MiniLMEmbedder
+from core.settings import PROJECT_ROOT, Settings
+from ingest.embedding import Embedder, MiniLMEmbedder
 from ingest.pipeline import Ingester, read_all
-from neo4j_local.server import LocalNeo4j, free_port
+from neo4j_local.server import LocalNeo4j
 
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
+SEEDS = PROJECT_ROOT / "seeds"
+SESSION_SERVER = "neo4j_server"  # every database fixture below depends on it
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `neo4j` every test that uses the session server, directly or through other fixtures."""
+    for item in items:
+        if SESSION_SERVER in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.neo4j)
 
 
 def _raise_keyboard_interrupt(signum: int, frame: Any) -> None:
@@ -36,15 +49,7 @@ def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4
     # SIGTERM (a CI time-out, `kill`) unwinds like Ctrl-C, so the teardown below still runs.
     previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     home = tmp_path_factory.mktemp("neo4j")
-    server = LocalNeo4j(
-        home=home / "server",
-        password_file=home / "password",
-        cache_dir=Settings().neo4j_cache_dir,
-        bolt_port=free_port(),
-        http_port=free_port(),
-        heap="1g",
-        pagecache="512m",
-    )
+    server = LocalNeo4j.disposable(home, heap="1g", pagecache="512m")
     try:
         server.start(die_with_parent=True)
         yield server
@@ -80,12 +85,17 @@ def session_db(settings: Settings) -> Iterator[Database]:
     driver.close()
 
 
+def empty_database(db: Database) -> None:
+    """Delete every node and relationship (indexes and constraints stay)."""
+    # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
+    with db.driver.session(database=db.database) as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
 @pytest.fixture
 def db(session_db: Database) -> Database:
     """The test database, emptied before the test (indexes and constraints stay)."""
-    # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
-    with session_db.driver.session(database=session_db.database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    empty_database(session_db)
     return session_db
 
 
@@ -107,6 +117,55 @@ def ingest(ingester: Ingester) -> Any:
         return ingester.ingest_records(*read_all(list(paths)))
 
     return run
+
+
+class CachedEmbedder:
+    """The session's model, remembering each text's vector: the seed graph is loaded many times
+    per session, its texts need embedding once. Same vectors, same model name, same hashes."""
+
+    def __init__(self, model: Embedder) -> None:
+        self.model = model
+        self.model_name = model.model_name
+        self._vectors: dict[str, list[float]] = {}
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        missing = list(dict.fromkeys(text for text in texts if text not in self._vectors))
+        if missing:
+            self._vectors.update(zip(missing, self.model.embed(missing), strict=True))
+        return [self._vectors[text] for text in texts]
+
+
+class SeedGraph:
+    """Loads `seeds/` (the Alignment Faking graph) into the test database, and only when needed:
+    if nothing committed since the last load (the database's revision has not moved), the graph is
+    still exactly the seeds and is reused."""
+
+    def __init__(self, db: Database, queries: Queries, embedder: Embedder) -> None:
+        self.db = db
+        self.queries = queries
+        self.embedder = CachedEmbedder(embedder)
+        self._revision: str | None = None
+
+    def load(self) -> Database:
+        if self._revision is None or self.db.revision() != self._revision:
+            empty_database(self.db)
+            Ingester(self.db, self.queries, self.embedder).ingest_paths([SEEDS])
+            self._revision = self.db.revision()
+        return self.db
+
+
+@pytest.fixture(scope="session")
+def seed_graph(session_db: Database, queries: Queries, embedder: MiniLMEmbedder) -> SeedGraph:
+    """The one way tests get the seed graph: `seeded` per test, or `seed_graph.load()` in a
+    module-scoped fixture whose tests only read."""
+    return SeedGraph(session_db, queries, embedder)
+
+
+@pytest.fixture
+def seeded(db: Database, seed_graph: SeedGraph) -> Database:
+    """The test database holding exactly the seed graph. After `db` (which empties it), so a test
+    that also asks for `client` or `ingest` still finds the seeds."""
+    return seed_graph.load()
 
 
 @pytest.fixture

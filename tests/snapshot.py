@@ -1,31 +1,54 @@
-"""A complete, comparable picture of the graph: every node, relationship and property."""
+"""A complete, comparable picture of the graph: every node, relationship and property.
+
+Nodes and relationships come back sorted (by their whole content, so the order never depends on
+how Neo4j happens to return them) and property lists as Python lists, so two snapshots compare
+with `==` and a failing comparison shows the difference.
+"""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from core.db import Database
 
+# Curation's own bookkeeping: a decision log and the counter that numbers it. A merge followed by
+# its undo must restore the graph exactly, but it leaves its decision behind, marked undone.
+BOOKKEEPING_LABELS = ("Decision", "CurationCounter")
+
 NODES = """
 MATCH (n)
+WHERE $bookkeeping OR NONE(label IN labels(n) WHERE label IN $skipped)
 RETURN n.id AS id, labels(n) AS labels, properties(n) AS props
-ORDER BY id
 """
 RELATIONSHIPS = """
 MATCH (a)-[r]->(b)
+WHERE $bookkeeping OR NONE(label IN labels(a) + labels(b) WHERE label IN $skipped)
 RETURN a.id AS source, type(r) AS type, b.id AS target, properties(r) AS props
-ORDER BY source, type, target
 """
 
+Node = tuple[str | None, list[str], dict[str, Any]]
+Relationship = tuple[str | None, str, str | None, dict[str, Any]]
 
-def graph_snapshot(db: Database) -> dict[str, Any]:
-    nodes = [(r["id"], sorted(r["labels"]), _plain(r["props"])) for r in db.read(NODES)]
-    relationships = [
-        (r["source"], r["type"], r["target"], _plain(r["props"])) for r in db.read(RELATIONSHIPS)
+
+def graph_snapshot(db: Database, *, bookkeeping: bool = True) -> dict[str, Any]:
+    """`{"nodes": [(id, labels, props)], "relationships": [(source, type, target, props)]}`.
+
+    With `bookkeeping=False`, curation's `:Decision` and `:CurationCounter` nodes (and anything
+    joined to them) are left out: what a curation round trip must leave exactly as it found."""
+    params = {"bookkeeping": bookkeeping, "skipped": list(BOOKKEEPING_LABELS)}
+    nodes: list[Node] = [(r["id"], sorted(r["labels"]), _plain(r["props"])) for r in db.read(NODES, **params)]
+    relationships: list[Relationship] = [
+        (r["source"], r["type"], r["target"], _plain(r["props"])) for r in db.read(RELATIONSHIPS, **params)
     ]
-    return {"nodes": nodes, "relationships": relationships}
+    return {"nodes": sorted(nodes, key=_order), "relationships": sorted(relationships, key=_order)}
 
 
 def _plain(props: dict[str, Any]) -> dict[str, Any]:
-    # Embeddings compare as lists of floats; everything else as stored.
+    # Embeddings and other list properties compare as lists; everything else as stored.
     return {key: list(value) if isinstance(value, (list, tuple)) else value for key, value in props.items()}
+
+
+def _order(item: Node | Relationship) -> str:
+    # A total order even where ids are missing (None) or repeated: the whole item as JSON.
+    return json.dumps(item, sort_keys=True, default=str)

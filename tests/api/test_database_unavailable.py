@@ -1,4 +1,8 @@
-"""While Neo4j is down the API answers 503 with a clear message, and recovers by itself."""
+"""While Neo4j is down the API answers 503 with a clear message, and recovers by itself.
+
+Marked slow: it starts a Neo4j of its own, and the default SIGKILL test
+(tests/reliability/test_faults.py) checks the same answers around a crash. This one adds a clean
+stop and start."""
 
 import shutil
 from collections.abc import Iterator
@@ -9,29 +13,23 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from core.settings import Settings
-from neo4j_local.server import LocalNeo4j, free_port
+from neo4j_local.server import LocalNeo4j
 
 
 @pytest.fixture
 def own_server(tmp_path: Path) -> Iterator[LocalNeo4j]:
     """A server of this test's own, since the test stops it."""
-    server = LocalNeo4j(
-        home=tmp_path / "neo4j",
-        password_file=tmp_path / "password",
-        cache_dir=Settings().neo4j_cache_dir,
-        bolt_port=free_port(),
-        http_port=free_port(),
-        heap="512m",
-        pagecache="64m",
-    )
+    server = LocalNeo4j.disposable(tmp_path, pagecache="64m")
     try:
         server.start(die_with_parent=True)
         yield server
     finally:
         server.stop()
-        shutil.rmtree(tmp_path / "neo4j", ignore_errors=True)
+        shutil.rmtree(server.home, ignore_errors=True)
 
 
+@pytest.mark.slow
+@pytest.mark.neo4j
 def test_api_answers_503_while_neo4j_is_down_and_recovers_without_restart(own_server: LocalNeo4j) -> None:
     settings = Settings(neo4j_uri=own_server.bolt_uri, neo4j_password=own_server.password(), _env_file=None)
     with TestClient(create_app(settings)) as client:

@@ -1,10 +1,7 @@
 """The HTML entity page in a real browser (Debian's headless Chromium) against a live API."""
 
 import os
-import shutil
-import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,34 +11,21 @@ import pytest
 import uvicorn
 
 from api.app import create_app
+from core.settings import Settings
 from neo4j_local.server import free_port
+from tests.browser_helpers import browser_page, needs_chromium, png_size, rendered_dom
+from tests.conftest import SeedGraph
+from tests.servers import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (make test installs it)"
-)
-# Without the background-networking flags Chromium tries to reach hosts this machine cannot.
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+PAGE_ID = "concept:alignment-faking"
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def live_api(neo4j_server, settings, session_db, queries, embedder) -> Iterator[str]:
+def live_api(settings: Settings, seed_graph: SeedGraph) -> Iterator[str]:
     """The seeds loaded and the API served by uvicorn on a free loopback port."""
-    from ingest.pipeline import Ingester
-
-    with session_db.driver.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-    Ingester(session_db, queries, embedder).ingest_paths([ROOT / "seeds"])
+    seed_graph.load()
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
@@ -49,26 +33,12 @@ def live_api(neo4j_server, settings, session_db, queries, embedder) -> Iterator[
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{base}/health", timeout=1)
-            break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    yield base
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def chromium(url: str, tmp_path: Path, *extra: str) -> str:
-    result = subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *extra, url],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return result.stdout
+    try:
+        wait_until_healthy(base, exited=lambda: None if thread.is_alive() else "uvicorn's thread ended")
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 class PageParser(HTMLParser):
@@ -96,18 +66,16 @@ class PageParser(HTMLParser):
             self.headings[-1] += data
 
 
-def rendered(url: str, tmp_path: Path) -> PageParser:
+def rendered(url: str) -> PageParser:
     parser = PageParser()
-    parser.feed(chromium(url, tmp_path, "--dump-dom"))
+    parser.feed(rendered_dom(url))
     return parser
 
 
-def test_the_entity_page_renders_its_sections_in_chromium(live_api: str, tmp_path: Path) -> None:
-    page = rendered(f"{live_api}/e/concept:alignment-faking", tmp_path)
-    similar_count = httpx.get(f"{live_api}/entities/concept:alignment-faking").json()["similar"]["count"]
-    headings = [" ".join(h.split()) for h in page.headings]
-    assert headings[0] == "Alignment Faking"
-    assert headings[1:] == [
+def expected_headings(base: str) -> list[str]:
+    similar_count = httpx.get(f"{base}/entities/{PAGE_ID}").json()["similar"]["count"]
+    return [
+        "Alignment Faking",
         "Neighborhood — ranked by edge-count",
         "Papers (2)",
         "Thinkers (3)",
@@ -120,27 +88,45 @@ def test_the_entity_page_renders_its_sections_in_chromium(live_api: str, tmp_pat
     ]
 
 
-def test_neighbour_links_lead_to_their_own_pages(live_api: str, tmp_path: Path) -> None:
-    page = rendered(f"{live_api}/e/concept:alignment-faking", tmp_path)
+def test_the_entity_page_renders_its_sections_in_chromium(live_api: str) -> None:
+    page = rendered(f"{live_api}/e/{PAGE_ID}")
+    headings = [" ".join(h.split()) for h in page.headings]
+    assert headings == expected_headings(live_api)
+
+
+def test_neighbour_links_lead_to_their_own_pages(live_api: str) -> None:
+    page = rendered(f"{live_api}/e/{PAGE_ID}")
     entity_links = sorted({link for link in page.links if "/e/" in link})
     assert len(entity_links) >= 24 + 6  # every neighbour and every similar entity
     for link in entity_links[:5]:
-        target = rendered(link, tmp_path / "next")
+        target = rendered(link)
         assert target.headings and target.headings[0].strip()
         assert httpx.get(link).status_code == 200
+        entity = httpx.get(link.replace("/e/", "/entities/", 1)).json()["entity"]
+        assert " ".join(target.headings[0].split()) == " ".join(entity["name"].split())
 
 
-def test_a_screenshot_of_the_entity_page_is_taken(live_api: str, tmp_path: Path) -> None:
-    """With ATLAS_UPDATE_SCREENSHOTS=1 it refreshes docs/images/entity-page.png for the README."""
-    shot = tmp_path / "entity-page.png"
-    chromium(
-        f"{live_api}/e/concept:alignment-faking",
-        tmp_path,
-        f"--screenshot={shot}",
-        "--window-size=1000,2600",
-        "--hide-scrollbars",
-    )
-    assert shot.stat().st_size > 10_000
+def test_a_screenshot_of_the_entity_page_shows_its_name_sections_and_neighbours(
+    live_api: str, tmp_path: Path
+) -> None:
+    """What a reader of the README's picture sees: the name, every section heading and the first
+    neighbours, all inside the captured window. With ATLAS_UPDATE_SCREENSHOTS=1 it refreshes
+    docs/images/entity-page.png."""
+    width, height = 1000, 2600
+    with browser_page(width=width, height=height) as page:
+        page.goto(f"{live_api}/e/{PAGE_ID}", wait_until="networkidle")
+        assert page.title() == "Alignment Faking · Atlas"
+        headings = page.locator("h1, h2, h3")
+        assert [" ".join(text.split()) for text in headings.all_inner_texts()] == expected_headings(live_api)
+        for heading in headings.all():
+            box = heading.bounding_box()
+            assert heading.is_visible() and box is not None, heading.inner_text()
+            assert box["y"] + box["height"] <= height, f"{heading.inner_text()!r} is below the picture"
+        neighbours = page.locator("li.neighbour .name")
+        assert neighbours.count() >= 24
+        assert neighbours.first.is_visible() and neighbours.first.inner_text().strip()
+        shot = page.screenshot(path=str(tmp_path / "entity-page.png"))
+    assert png_size(shot) == (width, height)
     images = ROOT / "docs" / "images"
     if os.environ.get("ATLAS_UPDATE_SCREENSHOTS") and images.is_dir():
-        shutil.copy(shot, images / "entity-page.png")
+        (images / "entity-page.png").write_bytes(shot)

@@ -1,11 +1,17 @@
 """`python -m bench` runs end to end on a tiny graph and writes every figure the issue asks for.
-The figures themselves are not asserted: benchmarks measure, they do not pass or fail."""
+The figures themselves are not asserted: benchmarks measure, they do not pass or fail.
+
+Marked slow: it starts Neo4j servers of its own, several times, and guards only the benchmark
+tooling (the import path it drives is tested in tests/sources and tests/ingest). `make bench` and
+`pytest -m slow` run it."""
 
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from core.settings import PROJECT_ROOT
 
@@ -24,6 +30,8 @@ TINY = [
 ]
 
 
+@pytest.mark.slow
+@pytest.mark.neo4j
 def test_bench_writes_a_table_and_json_with_every_comparison(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     result = subprocess.run(

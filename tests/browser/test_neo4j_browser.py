@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from core.db import Database
 from core.queries import Queries
 from core.schema import load_schema
 from tests.browser.test_grass_style import styled_labels
-from tests.browser_helpers import browser_page, needs_chromium
+from tests.browser_helpers import browser_page, needs_chromium, png_size
+from tests.conftest import SeedGraph
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -27,13 +29,9 @@ pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
-def seeded(session_db, queries, embedder):
-    from ingest.pipeline import Ingester
-
-    with session_db.driver.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-    Ingester(session_db, queries, embedder).ingest_paths([ROOT / "seeds"])
-    return session_db
+def seeded(seed_graph: SeedGraph) -> Database:
+    """The seed graph, loaded once for the module: its tests only read."""
+    return seed_graph.load()
 
 
 @pytest.fixture(scope="module")
@@ -122,8 +120,17 @@ def test_the_grass_style_colours_the_neighbourhood_by_entity_type(
         assert chip.inner_text() == f"{label} ({count})"
         assert f"background-color: {rgb(colours[label])}" in (chip.get_attribute("style") or "")
 
+    # What the picture shows: the style frame and the graph, its nodes inside the window.
+    viewport = browser.viewport_size
+    assert viewport is not None
+    for node in [nodes.first, nodes.last]:
+        box = node.bounding_box()
+        assert node.is_visible() and box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
+    assert style.get_by_text("node.Concept").is_visible()
     shot = browser.screenshot(path=str(tmp_path / "neo4j-browser.png"))
-    assert len(shot) > 10_000
+    assert png_size(shot) == (viewport["width"], viewport["height"])
     images = ROOT / "docs" / "images"
     if os.environ.get("ATLAS_UPDATE_SCREENSHOTS") and images.is_dir():  # refresh the README's picture
         (images / "neo4j-browser.png").write_bytes(shot)

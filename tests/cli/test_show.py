@@ -1,6 +1,7 @@
 """`atlas show`: the entity page in the terminal, the same as the API's."""
 
 import json
+
 import pytest
 from typer.testing import CliRunner
 

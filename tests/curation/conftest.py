@@ -65,6 +65,7 @@ CURATION_RECORDS: list[dict[str, Any]] = [
      "description": "catalogue", "source_ref": "paper:p2"},
 ]  # fmt: skip
 
+
 def graph_state(db: Database) -> dict[str, Any]:
     """Every node but curation's bookkeeping, every relationship and property, comparable."""
     return graph_snapshot(db, bookkeeping=False)

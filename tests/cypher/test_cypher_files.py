@@ -5,14 +5,13 @@ literal is evaluated by Neo4j itself, as Browser does, so the test reads it the 
 query runs in a transaction that is rolled back, so write queries leave the seed graph untouched.
 """
 
-from pathlib import Path
-
 import pytest
 
+from core.db import Database
 from core.queries import Queries
 from core.settings import Settings
+from tests.conftest import SeedGraph
 
-ROOT = Path(__file__).resolve().parents[2]
 QUERIES = Queries(Settings().cypher_dir)
 READS_WITH_ROWS = {
     "entity",
@@ -27,13 +26,9 @@ READS_WITH_ROWS = {
 
 
 @pytest.fixture(scope="module")
-def seeded(session_db, queries, embedder):
-    from ingest.pipeline import Ingester
-
-    with session_db.driver.session() as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-    Ingester(session_db, queries, embedder).ingest_paths([ROOT / "seeds"])
-    return session_db
+def seeded(seed_graph: SeedGraph) -> Database:
+    """The seed graph, loaded once for the module: every query runs in a rolled-back transaction."""
+    return seed_graph.load()
 
 
 def test_every_file_starts_with_an_example_params_line() -> None:

@@ -1,4 +1,5 @@
-"""Shared pieces of the reliability tests: a server of their own, synthetic graphs, a cheap embedder."""
+"""Shared pieces of the reliability tests: settings for a server of their own, synthetic graphs, a
+cheap embedder."""
 
 from __future__ import annotations
 
@@ -9,22 +10,9 @@ import random
 from pathlib import Path
 
 from core.settings import Settings
-from neo4j_local.server import LocalNeo4j, free_port
+from neo4j_local.server import LocalNeo4j
 
 DIMENSIONS = 384
-
-
-def own_server(home: Path) -> LocalNeo4j:
-    """A Neo4j of the test's own (the test kills or stops it), on free loopback ports."""
-    return LocalNeo4j(
-        home=home / "server",
-        password_file=home / "password",
-        cache_dir=Settings().neo4j_cache_dir,
-        bolt_port=free_port(),
-        http_port=free_port(),
-        heap="512m",
-        pagecache="128m",
-    )
 
 
 def settings_for(server: LocalNeo4j, state_dir: Path) -> Settings:

@@ -22,11 +22,8 @@ from schemathesis.checks import (
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from core.db import Database
-from core.queries import Queries
-from core.settings import PROJECT_ROOT, Settings
-from ingest.embedding import MiniLMEmbedder
-from ingest.pipeline import Ingester
+from core.settings import Settings
+from tests.conftest import SeedGraph
 
 CHECKS = [
     not_a_server_error,
@@ -40,13 +37,9 @@ API_KEY = "fuzz-key"
 
 
 @pytest.fixture(scope="module")
-def seeded_app(
-    settings: Settings, session_db: Database, queries: Queries, embedder: MiniLMEmbedder
-) -> Iterator[FastAPI]:
+def seeded_app(settings: Settings, seed_graph: SeedGraph) -> Iterator[FastAPI]:
     """The app over the seed graph, loaded once for the module (its tests do not empty the database)."""
-    with session_db.driver.session(database=session_db.database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-    Ingester(session_db, queries, embedder).ingest_paths([PROJECT_ROOT / "seeds"])
+    seed_graph.load()
     app = create_app_with_key(settings)
     with TestClient(app):  # runs the lifespan: the driver and reader exist while the tests run
         yield app

@@ -208,14 +208,13 @@ def test_the_api_answers_503_without_secrets_when_neo4j_is_unreachable(
         assert secret not in text
 
 
+@pytest.mark.neo4j  # runs Neo4j's admin tool from the jar cache
 def test_a_generated_password_starting_with_a_dash_cannot_break_the_first_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """token_urlsafe starts with '-' once in 64 draws; the admin tool would read it as an option."""
     monkeypatch.setattr(server_module.secrets, "token_urlsafe", lambda n: "-" + "d" * 31)
-    server = LocalNeo4j(
-        home=tmp_path / "server", password_file=tmp_path / "password", cache_dir=Settings().neo4j_cache_dir
-    )
+    server = LocalNeo4j.disposable(tmp_path)
     server._write_conf()
     server._ensure_password(find_java(), resolve_jars(server.cache_dir))
     assert not server.password().startswith("-")

@@ -4,14 +4,16 @@ without a restart of its own, once Neo4j is back."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, LiteralString
 
+import neo4j
 import pytest
 from fastapi.testclient import TestClient
+from neo4j.exceptions import DriverError, Neo4jError
 
 from api.app import create_app
 from core.db import Database, open_driver, resolve_connection
@@ -20,7 +22,7 @@ from core.queries import Queries
 from core.settings import Settings
 from ingest.pipeline import Ingester, Progress
 from neo4j_local.server import LocalNeo4j
-from tests.reliability.helpers import HashEmbedder, own_server, settings_for, write_synthetic_graph
+from tests.reliability.helpers import HashEmbedder, settings_for, write_synthetic_graph
 from tests.snapshot import graph_snapshot
 
 COUNTS = """
@@ -29,10 +31,16 @@ RETURN nodes, ids, COUNT { ()-[]->() } AS relationships,
        COUNT { (m:Entity) WHERE m.embedding IS NULL } AS unembedded
 """
 
+COMMITTED = {
+    "entities": "MATCH (n:Entity) RETURN count(n) AS n",
+    "embeddings": "MATCH (n:Entity) WHERE n.embedding IS NOT NULL RETURN count(n) AS n",
+    "relations": "MATCH ()-[r]->() RETURN count(r) AS n",
+}
+
 
 @pytest.fixture
 def crash_server(tmp_path: Path) -> Iterator[LocalNeo4j]:
-    server = own_server(tmp_path)
+    server = LocalNeo4j.disposable(tmp_path)
     try:
         server.start(die_with_parent=True)
         yield server
@@ -56,27 +64,43 @@ def ingester(db: Database, settings: Settings, batch_size: int, progress: Progre
 def ingest_until_killed(
     server: LocalNeo4j, db: Database, settings: Settings, graph: Path, stage: str, batch_size: int
 ) -> int:
-    """Run the ingest and SIGKILL Neo4j once `stage` is half done, while its next batch is in flight.
+    """Run the ingest and SIGKILL Neo4j once `stage` is half done, with its next batch written but
+    not committed. Deterministic: the kill happens inside that batch's own transaction, after the
+    server ran its query and before the commit, whatever the machine's speed.
     Returns how many items of the stage had been reported written."""
-    reached = threading.Event()
-    reported = {"done": 0}
+    reported: dict[str, int] = {}
+    state = {"killed_in": ""}
 
     def progress(current: str, done: int, total: int) -> None:
-        if current == stage and done >= total // 2 and not reached.is_set():
+        if current == stage and done >= total // 2 and done < total and not reported:
             reported["done"] = done
-            reached.set()
 
-    def kill_when_reached() -> None:
-        if reached.wait(timeout=300):
-            time.sleep(0.005)  # the next batch's transaction is under way
-            server.kill()
+    real_write = db.write
 
-    killer = threading.Thread(target=kill_when_reached, daemon=True)
-    killer.start()
-    with pytest.raises(DatabaseUnavailable):
+    def write(query: LiteralString, **params: Any) -> list[neo4j.Record]:
+        if reported and not state["killed_in"]:
+            # The stage's next batch: run it in a transaction of its own, kill the server before
+            # the commit, then let the ingest's own write meet the dead server.
+            session = db.driver.session(database=db.database)
+            try:
+                session.begin_transaction().run(query, params).consume()
+                server.kill()
+                state["killed_in"] = query
+            finally:
+                with contextlib.suppress(DriverError, Neo4jError, OSError):
+                    session.close()  # its transaction died with the server
+        return real_write(query, **params)
+
+    db.write = write  # type: ignore[method-assign]
+    try:
         ingester(db, settings, batch_size, progress).ingest_paths([graph])
-    killer.join(timeout=60)
-    assert reached.is_set(), f"the ingest never reached half of stage {stage!r}"
+    except DatabaseUnavailable:
+        pass
+    else:
+        raise AssertionError(f"the ingest finished: stage {stage!r} never had a batch left at half")
+    finally:
+        del db.write  # the instance attribute: Database.write again
+    assert state["killed_in"], f"the ingest failed before the kill, at {reported or 'no'} progress"
     return reported["done"]
 
 
@@ -95,7 +119,7 @@ def crash_restart_and_compare(
         with TestClient(create_app(settings)) as api:
             assert api.get("/health").status_code == 200
 
-            ingest_until_killed(server, db, settings, graph, stage, batch_size)
+            written = ingest_until_killed(server, db, settings, graph, stage, batch_size)
             assert server.pid() is None
 
             down = api.get("/entities/concept:c1")
@@ -107,10 +131,13 @@ def crash_restart_and_compare(
             page = api.get("/e/concept:c1")
             assert page.status_code == 503
             assert "Neo4j is not answering" in page.text
-            assert api.get("/health").status_code == 503
+            health = api.get("/health")
+            assert (health.status_code, health.json()) == (503, {"status": "unavailable", "neo4j": False})
 
             server.start(die_with_parent=True)
             assert api.get("/health").json() == {"status": "ok", "neo4j": True}
+            # What had committed survived the crash; the batch killed before its commit left nothing.
+            assert db.read(COMMITTED[stage])[0]["n"] == written
 
             ingester(db, settings, batch_size).ingest_paths([graph])  # the same driver, the same input
             after_crash = graph_snapshot(db)
@@ -128,6 +155,7 @@ def crash_restart_and_compare(
         db.driver.close()
 
 
+@pytest.mark.neo4j
 def test_sigkill_during_relation_writes_then_rerun_equals_a_clean_run_and_api_recovers(
     crash_server: LocalNeo4j, tmp_path: Path
 ) -> None:
@@ -137,6 +165,7 @@ def test_sigkill_during_relation_writes_then_rerun_equals_a_clean_run_and_api_re
 
 
 @pytest.mark.slow
+@pytest.mark.neo4j
 @pytest.mark.parametrize("stage", ["entities", "embeddings", "relations"])
 def test_sigkill_at_each_stage_of_a_larger_ingest_then_rerun_equals_a_clean_run(
     crash_server: LocalNeo4j, tmp_path: Path, stage: str

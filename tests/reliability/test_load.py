@@ -22,8 +22,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core.db import Database
 from core.settings import PROJECT_ROOT
 from neo4j_local.server import LocalNeo4j, free_port
+from tests.servers import wait_until_healthy
 
 FIGURES = PROJECT_ROOT / "docs" / "reliability" / "load.json"
 CLIENTS = int(os.environ.get("ATLAS_LOAD_CLIENTS", "50"))
@@ -31,9 +33,8 @@ SECONDS = float(os.environ.get("ATLAS_LOAD_SECONDS", "60"))
 
 
 @pytest.fixture
-def served_api(neo4j_server: LocalNeo4j, ingest, tmp_path: Path) -> Iterator[str]:
+def served_api(neo4j_server: LocalNeo4j, seeded: Database, tmp_path: Path) -> Iterator[str]:
     """uvicorn in a process of its own, on a free loopback port, over the seed graph."""
-    ingest(PROJECT_ROOT / "seeds")
     port = free_port()
     env = {
         **os.environ,
@@ -47,24 +48,11 @@ def served_api(neo4j_server: LocalNeo4j, ingest, tmp_path: Path) -> Iterator[str
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(base, process)
+        wait_until_healthy(base, exited=lambda: None if process.poll() is None else f"exit {process.poll()}")
         yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def wait_until_healthy(base: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "uvicorn exited"
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"the API at {base} did not become healthy")
 
 
 async def hammer(base: str, paths: list[str], clients: int, seconds: float) -> dict[str, object]:

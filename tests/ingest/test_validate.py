@@ -1,0 +1,171 @@
+"""Validation before any write (ingest/validate.py): every record parsed, duplicates and dangling
+endpoints found, each problem at its file, line and field. The database is only asked which ids
+it holds, here a plain function."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest.problems import Location
+from ingest.readers import RawRecord
+from ingest.records import EntityRecord, Relation
+from ingest.validate import parse_record, validate
+
+FILE = Path("graph.jsonl")
+
+
+def raw(*records: dict[str, Any]) -> list[RawRecord]:
+    return [RawRecord(Location(FILE, line), data) for line, data in enumerate(records, start=1)]
+
+
+def entity(name: str, **fields: Any) -> dict[str, Any]:
+    return {"kind": "entity", "type": "concept", "name": name, **fields}
+
+
+def relation(source: str, target: str, **fields: Any) -> dict[str, Any]:
+    return {"kind": "relation", "source": source, "type": "extends", "target": target, **fields}
+
+
+def nothing_stored(ids: Iterable[str]) -> set[str]:
+    return set()
+
+
+class Stored:
+    """The ids 'the database' holds; remembers what it was asked."""
+
+    def __init__(self, *ids: str) -> None:
+        self.ids = set(ids)
+        self.asked: set[str] = set()
+
+    def __call__(self, ids: Iterable[str]) -> set[str]:
+        wanted = set(ids)
+        self.asked |= wanted
+        return wanted & self.ids
+
+
+def test_a_valid_input_gives_its_entities_and_relations_and_no_problem() -> None:
+    valid, problems = validate(
+        raw(entity("A"), entity("B"), relation("concept:a", "concept:b", description="why")), nothing_stored
+    )
+    assert problems == []
+    assert [e.entity_id for e in valid.entities] == ["concept:a", "concept:b"]
+    assert valid.relations == [Relation("concept:a", "extends", "concept:b", "why", None)]
+
+
+def test_an_id_defined_twice_is_a_problem_at_the_second_naming_the_first() -> None:
+    valid, problems = validate(raw(entity("A"), entity("a", id="concept:a")), nothing_stored)
+    assert [str(p) for p in problems] == [
+        "graph.jsonl:2: field 'id': 'concept:a' is defined twice (first at graph.jsonl:1)"
+    ]
+    assert [e.name for e in valid.entities] == ["A"]
+
+
+def test_a_relation_given_twice_is_a_problem_even_with_another_description() -> None:
+    _, problems = validate(
+        raw(entity("A"), entity("B"), relation("concept:a", "concept:b"),
+            relation("concept:a", "concept:b", description="other")),
+        nothing_stored,
+    )  # fmt: skip
+    assert [str(p) for p in problems] == [
+        "graph.jsonl:4: duplicate relation (concept:a)-[extends]->(concept:b) (first at graph.jsonl:3)"
+    ]
+
+
+def test_the_same_pair_in_the_other_direction_is_another_relation() -> None:
+    _, problems = validate(
+        raw(entity("A"), entity("B"), relation("concept:a", "concept:b"), relation("concept:b", "concept:a")),
+        nothing_stored,
+    )
+    assert problems == []
+
+
+def test_every_endpoint_neither_in_the_input_nor_stored_is_named_with_its_field() -> None:
+    _, problems = validate(
+        raw(entity("A"), relation("concept:a", "concept:gone", source_ref="paper:nowhere")), nothing_stored
+    )
+    assert [(p.location.line, p.field, p.message) for p in problems] == [
+        (2, "target", "'concept:gone' is neither in the input nor in the database"),
+        (2, "source_ref", "'paper:nowhere' is neither in the input nor in the database"),
+    ]
+
+
+def test_endpoints_already_stored_are_accepted_and_only_ids_outside_the_input_are_looked_up() -> None:
+    stored = Stored("concept:old", "paper:p")
+    _, problems = validate(
+        raw(entity("A"), relation("concept:a", "concept:old", source_ref="paper:p")), stored
+    )
+    assert problems == []
+    assert stored.asked == {"concept:old", "paper:p"}
+
+
+def test_a_record_of_unknown_kind_is_one_problem_on_its_kind_field() -> None:
+    record, problems = parse_record(raw({"kind": "node", "name": "A"})[0])
+    assert record is None
+    assert [(p.field, p.message) for p in problems] == [
+        ("kind", "must be 'entity' or 'relation', not 'node'")
+    ]
+
+
+def test_every_invalid_field_of_a_record_is_reported_not_just_the_first() -> None:
+    record, problems = parse_record(raw(entity("", url="javascript:alert(1)", colour="red"))[0])
+    assert record is None
+    fields = {p.field for p in problems}
+    assert {"name", "url", "colour"} <= fields
+    url_problem = next(p for p in problems if p.field == "url")
+    assert url_problem.message.startswith("must start with http:// or https://")
+    assert not any(p.message.startswith("Value error") for p in problems)
+
+
+def test_an_invalid_record_does_not_hide_the_problems_of_the_others() -> None:
+    _, problems = validate(raw(entity("A", status="merged"), entity("B"), relation("concept:b", "concept:x")),
+                           nothing_stored)  # fmt: skip
+    assert [(p.location.line, p.field) for p in problems] == [(1, "status"), (3, "target")]
+
+
+def test_the_records_are_read_once_so_a_generator_will_do() -> None:
+    def records() -> Iterator[RawRecord]:
+        yield from raw(entity("A"), entity("B"), relation("concept:a", "concept:b"))
+
+    valid, problems = validate(records(), nothing_stored)
+    assert problems == [] and len(valid.entities) == 2 and len(valid.relations) == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"name": "日本"}, "id", "cannot be derived from the name"),
+        ({"aliases": ["ok", "bad\x07"]}, "aliases", "control character"),
+        ({"properties": {"k\x01": 1}}, "properties", "control character"),
+        ({"properties": {"score": float("nan")}}, "properties.score.float", "finite number"),
+        ({"url": "data:text/html,x"}, "url", "must start with http:// or https://"),
+        ({"aliases": ["x" * 501]}, "aliases.0", "at most 500 characters"),
+    ],
+)
+def test_an_entity_field_breaking_a_rule_is_named_in_the_problem(
+    fields: dict[str, Any], field: str, message: str
+) -> None:
+    _, problems = parse_record(raw({"kind": "entity", "type": "concept", "name": "A", **fields})[0])
+    assert any(p.field == field and message in p.message for p in problems), [str(p) for p in problems]
+
+
+def test_a_self_loop_is_allowed_only_for_a_reflexive_relation_type() -> None:
+    loop = {"kind": "relation", "source": "synset:x", "target": "synset:x"}
+    allowed, problems = parse_record(raw({**loop, "type": "derivationally_related_form"})[0])
+    assert problems == [] and allowed is not None
+    _, problems = parse_record(raw({**loop, "type": "hypernym"})[0])
+    assert [p.message for p in problems] == ["a relation cannot join 'synset:x' to itself"]
+
+
+def test_an_entity_record_keeps_what_was_given_and_defaults_the_rest() -> None:
+    record, _ = parse_record(raw(entity("Mesa-Optimization", aliases=["inner optimizer"]))[0])
+    assert isinstance(record, EntityRecord)
+    assert (record.entity_id, record.status, record.description) == (
+        "concept:mesa-optimization",
+        "active",
+        "",
+    )
+    assert record.aliases == ["inner optimizer"] and record.properties == {} and record.url is None
