@@ -42,6 +42,11 @@ class LinkRequest(WriteRequest):
 class DismissRequest(WriteRequest):
     a: str
     b: str
+    type: str | None = Field(
+        None,
+        description="Only this edge, a -[type]-> b, is wrong (a declined suggestion); "
+        "without it, the pair is not related at all.",
+    )
 
 
 class MergeRequest(WriteRequest):

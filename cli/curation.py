@@ -115,15 +115,23 @@ def link(
 
 
 def dismiss(
-    a: Annotated[str, typer.Argument(help="One entity id.")],
-    b: Annotated[str, typer.Argument(help="The other entity id.")],
+    a: Annotated[str, typer.Argument(help="One entity id (with --type: the edge's source).")],
+    b: Annotated[str, typer.Argument(help="The other entity id (with --type: the edge's target).")],
+    relation_type: Annotated[
+        str | None,
+        typer.Option("--type", help="Only the edge A -[TYPE]-> B is wrong (a declined suggestion)."),
+    ] = None,
     who: Who = None,
     why: Why = "",
     dry_run: DryRun = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Mark a pair as not related: it never comes back as a candidate."""
-    _decide(lambda c: c.dismiss(a, b, who=_who(who), why=why, dry_run=dry_run), as_json)
+    """Mark a pair as not related: it never comes back as a candidate or a suggestion. With
+    --type, only that one edge is declined."""
+    _decide(
+        lambda c: c.dismiss(a, b, relation_type=relation_type, who=_who(who), why=why, dry_run=dry_run),
+        as_json,
+    )
 
 
 def merge(

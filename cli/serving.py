@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import JsonOption, emit, err_console
+from cli.common import JsonOption, emit, err_console, open_database
 from cli.loading import ingest
 from cli.server import neo4j_start
 from core.api_key import ensure_api_key
@@ -56,6 +56,7 @@ def run(
     if not settings.neo4j_uri:
         neo4j_start(as_json=as_json)
     ingest([seeds], as_json=as_json)
+    fit_suggester_if_stale(settings, as_json)
     base = f"http://{settings.api_host}:{settings.api_port}"
     browser = (
         LocalNeo4j.from_settings(settings).browser_url if not settings.neo4j_uri else "(external server)"
@@ -75,3 +76,25 @@ def run(
         f"  Neo4j Browser: {browser}\n",
     )
     serve(host=None, port=None)
+
+
+def fit_suggester_if_stale(settings: Settings, as_json: bool) -> None:
+    """So that the pages show suggested edges from the start: fit when there is no model yet or
+    the graph changed since (seconds on the seed graph)."""
+    from core.queries import Queries
+    from suggest.service import SuggestionService
+
+    db = open_database(settings)
+    try:
+        service = SuggestionService(db, Queries(settings.cypher_dir), settings.suggester_dir)
+        info = service.info()
+        if info is not None and info.current:
+            return
+        report = service.fit()
+    finally:
+        db.driver.close()
+    emit(
+        {"suggester": report.as_dict()},
+        as_json,
+        f"suggester fitted on {report.entities} entities and {report.edges} edges in {report.seconds} s",
+    )

@@ -69,7 +69,7 @@ def _fit(service: SuggestionService, as_json: bool) -> None:
         report.as_dict(),
         as_json,
         f"fitted on {report.entities} entities, {report.edges} edges of {report.relation_types} types "
-        f"({report.dismissed_pairs} dismissed pairs) in {report.seconds} s\n"
+        f"({report.declined} dismissed pairs and declined edges) in {report.seconds} s\n"
         f"graph revision {report.revision}; model in {report.folder}",
     )
 

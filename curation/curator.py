@@ -71,9 +71,19 @@ class Curator:
         """Create the typed relation (source)-[relation_type]->(target) from a candidate pair."""
         return self._decide(lambda p: p.link(source, target, relation_type, description, who, why), dry_run)
 
-    def dismiss(self, a: str, b: str, *, who: str, why: str = "", dry_run: bool = False) -> CurationResult:
-        """Mark a pair as not related: it never comes back as a candidate (until undone)."""
-        return self._decide(lambda p: p.dismiss(a, b, who, why), dry_run)
+    def dismiss(
+        self,
+        a: str,
+        b: str,
+        *,
+        relation_type: str | None = None,
+        who: str,
+        why: str = "",
+        dry_run: bool = False,
+    ) -> CurationResult:
+        """Mark a pair as not related: it never comes back as a candidate (until undone). With
+        `relation_type`, only the edge (a)-[relation_type]->(b) is declined: it is never suggested."""
+        return self._decide(lambda p: p.dismiss(a, b, who, why, relation_type), dry_run)
 
     def merge(
         self, duplicate: str, canonical: str, *, who: str, why: str = "", dry_run: bool = False

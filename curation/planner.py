@@ -43,12 +43,9 @@ class DecisionPlanner:
     def link(
         self, source: str, target: str, relation_type: str, description: str, who: str, why: str
     ) -> Plan:
-        if relation_type not in self.schema.relation_types:
-            known = ", ".join(self.schema.relation_types)
-            raise InvalidDecision(f"unknown relation type {relation_type!r}; known: {known}")
+        rel_type = self._rel_type(relation_type)
         _distinct(source, target)
         self._active_entities([source, target])
-        rel_type = self.schema.rel_type(relation_type)
         for existing in self._relations_between(source, target):
             if existing["rel_type"] == rel_type and existing["source"] == source:
                 raise CurationConflict(f"{edge_text(source, rel_type, target)} already exists")
@@ -67,7 +64,11 @@ class DecisionPlanner:
         }
         return Plan("curation_link", params, decision["touched"], changes)
 
-    def dismiss(self, a: str, b: str, who: str, why: str) -> Plan:
+    def dismiss(self, a: str, b: str, who: str, why: str, relation_type: str | None = None) -> Plan:
+        """The pair is not related; with `relation_type`, only the edge a -[relation_type]-> b is
+        wrong (a suggestion declined): it is never suggested again."""
+        if relation_type is not None:
+            return self._dismiss_edge(a, b, relation_type, who, why)
         _distinct(a, b)
         entities = self._active_entities([a, b])
         linked = self._relations_between(a, b)
@@ -88,6 +89,38 @@ class DecisionPlanner:
         ]
         params = {"a": a, "b": b, "a_before": a_before, "b_before": b_before, "decision": decision}
         return Plan("curation_dismiss", params, decision["touched"], changes)
+
+    def _dismiss_edge(self, source: str, target: str, relation_type: str, who: str, why: str) -> Plan:
+        rel_type = self._rel_type(relation_type)
+        _distinct(source, target)
+        entities = self._active_entities([source, target])
+        for existing in self._relations_between(source, target):
+            if existing["rel_type"] == rel_type and existing["source"] == source:
+                raise CurationConflict(
+                    f"{edge_text(source, rel_type, target)} exists: it cannot be dismissed"
+                )
+        out_key, in_key = dismissed_edge_keys(source, relation_type, target)
+        a_before, b_before = entities[source].get("dismissed_edges"), entities[target].get("dismissed_edges")
+        if out_key in (a_before or []):
+            raise CurationConflict(f"{edge_text(source, rel_type, target)} is already dismissed")
+        undo = {"a_before": a_before, "b_before": b_before, "edge": True}
+        decision = new_decision("dismiss", [source, target], source, target, who, why, undo)
+        decision["relation_type"] = relation_type
+        changes = [
+            f"set {source}.dismissed_edges: {a_before!r} -> {[*(a_before or []), out_key]!r}",
+            f"set {target}.dismissed_edges: {b_before!r} -> {[*(b_before or []), in_key]!r}",
+            _record_change(decision),
+        ]
+        params = {
+            "a": source,
+            "b": target,
+            "a_key": out_key,
+            "b_key": in_key,
+            "a_before": a_before,
+            "b_before": b_before,
+            "decision": decision,
+        }
+        return Plan("curation_dismiss_edge", params, decision["touched"], changes)
 
     def merge(self, duplicate: str, canonical: str, who: str, why: str) -> Plan:
         _distinct(duplicate, canonical)
@@ -159,6 +192,14 @@ class DecisionPlanner:
             edge = edge_text(raw["source"], undo["rel_type"], raw["target"])
             params = {**common, "rel_type": undo["rel_type"]}
             return Plan("curation_undo_link", params, touched, [f"delete relation {edge}", closing], False)
+        if raw["kind"] == "dismiss" and undo.get("edge"):
+            changes = [
+                f"set {raw['source']}.dismissed_edges -> {undo['a_before']!r}",
+                f"set {raw['target']}.dismissed_edges -> {undo['b_before']!r}",
+                closing,
+            ]
+            params = {**common, "a_before": undo["a_before"], "b_before": undo["b_before"]}
+            return Plan("curation_undo_dismiss_edge", params, touched, changes, False)
         if raw["kind"] == "dismiss":
             changes = [
                 f"set {raw['source']}.dismissed -> {undo['a_before']!r}",
@@ -217,6 +258,13 @@ class DecisionPlanner:
         }
         return Plan("curation_undo_merge", params, touched, changes, False)
 
+    def _rel_type(self, relation_type: str) -> str:
+        """The Neo4j type of a relation type of the schema; InvalidDecision for any other."""
+        if relation_type not in self.schema.relation_types:
+            known = ", ".join(self.schema.relation_types)
+            raise InvalidDecision(f"unknown relation type {relation_type!r}; known: {known}")
+        return self.schema.rel_type(relation_type)
+
     def _active_entities(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The entities' states; each must exist and not be merged away."""
         found = self._entities(ids)
@@ -267,6 +315,12 @@ def new_decision(
         "why": why,
         "undo": json.dumps(undo, ensure_ascii=False, sort_keys=True),
     }
+
+
+def dismissed_edge_keys(source: str, relation_type: str, target: str) -> tuple[str, str]:
+    """How a dismissed edge is recorded on its two entities: `type>target` on the source,
+    `type<source` on the target (suggest/service.py reads them)."""
+    return f"{relation_type}>{target}", f"{relation_type}<{source}"
 
 
 def _distinct(a: str, b: str) -> None:

@@ -4,6 +4,6 @@
 MATCH (n:Entity)
 WHERE n.id > $after
 RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.type AS type, n.status AS status,
-       n.embedding AS embedding, n.dismissed AS dismissed
+       n.embedding AS embedding, n.dismissed AS dismissed, n.dismissed_edges AS dismissed_edges
 ORDER BY n.id
 LIMIT $limit

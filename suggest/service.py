@@ -12,7 +12,8 @@ answer per entity with what still stands.
 
 Linking a suggestion is an ordinary curation link (recorded, undoable); dismissing it is a
 curation dismissal of the pair. Both are training signal at the next fit: a link is an edge like
-any other, a dismissed pair is a negative example for every relation type.
+any other, a dismissed pair a negative example for every relation type, a declined edge
+(`atlas dismiss A B --type T`) a negative example for that one.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class GraphData:
     relation_types: list[str]
     triples: NDArray[np.int64]
     dismissed_pairs: NDArray[np.int64]
+    declined: NDArray[np.int64]  # single edges declined from suggestions, as triples
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class FitReport:
     entities: int
     relation_types: int
     edges: int
-    dismissed_pairs: int
+    declined: int  # dismissed pairs and declined edges it learnt from
     folder: Path
 
     def as_dict(self) -> dict[str, Any]:
@@ -122,7 +124,7 @@ class SuggestionService:
             len(graph.ids),
             len(graph.relation_types),
             len(graph.triples),
-            len(graph.dismissed_pairs),
+            len(graph.dismissed_pairs) + len(graph.declined),
             self.folder,
         )
 
@@ -241,6 +243,7 @@ def standing(
     entity = context["entity"]
     existing = {(edge["type"], edge["direction"], edge["other"]) for edge in context["edges"]}
     dismissed = set(entity.get("dismissed") or [])
+    declined = set(entity.get("dismissed_edges") or [])  # 'type>other' and 'type<other
     others = {c["id"]: c for c in context["candidates"]}
     own_names = name_keys(entity["name"], entity.get("aliases") or [])
     items: list[SuggestedEdge] = []
@@ -249,6 +252,8 @@ def standing(
         if other is None or other.get("status") == "merged" or other_id in dismissed:
             continue
         if (relation_type, direction, other_id) in existing:
+            continue
+        if f"{relation_type}{'>' if direction == 'out' else '<'}{other_id}" in declined:
             continue
         source, target = (entity, other) if direction == "out" else (other, entity)
         if (relation_type, source["type"], target["type"]) not in signatures:
@@ -276,6 +281,7 @@ def read_graph(db: Database, queries: Queries, progress: Progress) -> GraphData:
     types: list[str] = []
     vectors: list[list[float]] = []
     dismissed: list[tuple[str, str]] = []
+    declined: list[tuple[str, str, str]] = []
     after = ""
     while rows := db.read(queries["suggest_entities"], after=after, limit=ENTITY_PAGE):
         for row in rows:
@@ -286,6 +292,10 @@ def read_graph(db: Database, queries: Queries, progress: Progress) -> GraphData:
             types.append(row["type"])
             vectors.append(row["embedding"] or [0.0] * MODEL_DIMENSIONS)
             dismissed.extend((row["id"], other) for other in row["dismissed"] or [] if row["id"] < other)
+            for key in row["dismissed_edges"] or []:  # the source's 'type>target' entries
+                relation_type, out, target = key.partition(">")
+                if out:
+                    declined.append((row["id"], relation_type, target))
         after = rows[-1]["id"]
         progress("read", 0.5, f"{len(ids)} entities")
     row_of = {entity: row for row, entity in enumerate(ids)}
@@ -300,8 +310,17 @@ def read_graph(db: Database, queries: Queries, progress: Progress) -> GraphData:
     pairs = np.array(
         [(row_of[a], row_of[b]) for a, b in dismissed if a in row_of and b in row_of], dtype=np.int64
     ).reshape(-1, 2)
+    declined_triples = np.array(
+        [
+            (row_of[a], relation_of[r], row_of[b])
+            for a, r, b in declined
+            if a in row_of and b in row_of and r in relation_of
+        ],
+        dtype=np.int64,
+    ).reshape(-1, 3)
     progress("read", 1.0, f"{len(ids)} entities, {len(triples)} edges")
-    return GraphData(ids, names, types, np.asarray(vectors, dtype=np.float32), relation_types, triples, pairs)
+    vectors_array = np.asarray(vectors, dtype=np.float32)
+    return GraphData(ids, names, types, vectors_array, relation_types, triples, pairs, declined_triples)
 
 
 def typed_signatures(graph: GraphData) -> list[list[str]]:
@@ -312,8 +331,9 @@ def typed_signatures(graph: GraphData) -> list[list[str]]:
 
 
 def _negatives(graph: GraphData) -> NDArray[np.int64] | None:
-    """A dismissed pair is not related by any relation type, in either direction."""
-    if len(graph.dismissed_pairs) == 0:
+    """What curators declined: each edge declined from the suggestions, and for a dismissed pair
+    every relation type in either direction."""
+    if len(graph.dismissed_pairs) == 0 and len(graph.declined) == 0:
         return None
     rows = [
         (head, relation, tail)
@@ -321,4 +341,4 @@ def _negatives(graph: GraphData) -> NDArray[np.int64] | None:
         for head, tail in ((a, b), (b, a))
         for relation in range(len(graph.relation_types))
     ]
-    return np.asarray(rows, dtype=np.int64)
+    return np.concatenate([np.asarray(rows, dtype=np.int64).reshape(-1, 3), graph.declined])

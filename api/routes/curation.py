@@ -104,7 +104,9 @@ def link(body: LinkRequest, reader: Reader) -> CurationResult:
 )
 def dismiss(body: DismissRequest, reader: Reader) -> CurationResult:
     """Mark a pair as not related: it never comes back as a candidate."""
-    return curator(reader).dismiss(body.a, body.b, who=body.who, why=body.why, dry_run=body.dry_run)
+    return curator(reader).dismiss(
+        body.a, body.b, relation_type=body.type, who=body.who, why=body.why, dry_run=body.dry_run
+    )
 
 
 @router.post("/decisions/merge", response_model=CurationResult, dependencies=[ApiKey], responses=WRITE_ERRORS)
@@ -151,6 +153,9 @@ def _decide(curation: Curator, entity_id: str, form: dict[str, str]) -> str:
         curation.link(source, target, relation_type, form.get("description", ""), who=who, why=why)
     elif action == "dismiss":
         curation.dismiss(entity_id, other, who=who, why=why)
+    elif action == "dismiss_edge":  # a declined suggestion: only this edge, in this direction
+        source, target = (entity_id, other) if form.get("direction", "out") == "out" else (other, entity_id)
+        curation.dismiss(source, target, relation_type=form.get("relation_type", ""), who=who, why=why)
     elif action == "merge_other":
         curation.merge(other, entity_id, who=who, why=why)
     elif action == "merge_this":

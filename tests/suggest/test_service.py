@@ -213,3 +213,33 @@ def test_atlas_suggest_fit_then_suggest_id_prints_the_api_answer(
     assert json.loads(shown.stdout) == api.get("/entities/concept:alignment-faking/suggestions").json()
     missing = runner.invoke(app, ["suggest", "concept:nope"])
     assert missing.exit_code == 4 and "no entity" in missing.output
+
+
+def test_a_declined_edge_is_never_suggested_again_and_undo_brings_it_back(
+    db, ingest, queries, own_settings, api, tmp_path: Path
+) -> None:
+    ingest(write_records(tmp_path / "graph.jsonl", symmetric_records()))
+    fitted(db, queries, own_settings)
+    before = graph_state(db)
+
+    def top() -> tuple[str, str, str]:
+        item = api.get("/entities/concept:c01/suggestions").json()["items"][0]
+        return item["relation_type"], item["direction"], item["id"]
+
+    assert top() == ("analogous_to", "out", "concept:c00")  # the pair is linked the other way
+    declined = {"a": "concept:c01", "b": "concept:c00", "type": "analogous_to", "why": "not here"}
+    response = api.post("/decisions/dismiss", json=declined, headers=HEADERS)
+    assert response.status_code == 200, response.json()
+    assert top() != ("analogous_to", "out", "concept:c00")
+    again = api.post("/decisions/dismiss", json=declined, headers=HEADERS)
+    assert again.status_code == 409 and "already dismissed" in again.json()["error"]["message"]
+    existing = {"a": "concept:c00", "b": "concept:c01", "type": "analogous_to"}
+    assert api.post("/decisions/dismiss", json=existing, headers=HEADERS).status_code == 409
+
+    refit = fitted(db, queries, own_settings)  # the declined edge is a negative example now
+    assert refit.suggestions("concept:c01").items[0].id != "concept:c00" or (
+        refit.suggestions("concept:c01").items[0].relation_type != "analogous_to"
+    )
+    undo = api.post(f"/decisions/{response.json()['decision']['id']}/undo", json={}, headers=HEADERS)
+    assert undo.status_code == 200
+    assert graph_state(db) == before
