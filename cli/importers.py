@@ -1,5 +1,6 @@
-"""`atlas import wn18rr | codex | synthetic`: public datasets and scale graphs, through the normal
-ingest path (validation of every record first, embeddings, idempotent batches).
+"""`atlas import wn18rr | codex | synthetic | bibtex | csl`: public datasets, scale graphs and
+reference-manager libraries, through the normal ingest path (validation of every record first,
+embeddings, idempotent batches).
 
 The adapters and their mapping to Atlas records are in ingest/sources/.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -108,3 +109,54 @@ def import_synthetic(
         raise fail(str(error), EXIT_INVALID_INPUT) from error
     chosen = HashingEmbedder() if embedder is EmbedderChoice.hashing else None  # None: the model
     run_ingest(lambda ingester: ingester.ingest_records(generate(spec), []), as_json, chosen)
+
+
+LibraryFiles = Annotated[
+    list[Path],
+    typer.Argument(exists=True, dir_okay=False, help="The library's files, read as one library."),
+]
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Validate and report what the import would write; write nothing."),
+]
+
+
+@import_app.command("bibtex")
+def import_bibtex(files: LibraryFiles, dry_run: DryRunOption = False, as_json: JsonOption = False) -> None:
+    """A BibTeX library (Zotero, JabRef, Mendeley, Overleaf): papers, their authors and editors
+    in order, and what they cite (see the README's mapping)."""
+    from ingest.sources.bibtex import read_bibtex
+
+    _import_library(read_bibtex, files, dry_run, as_json)
+
+
+@import_app.command("csl")
+def import_csl(files: LibraryFiles, dry_run: DryRunOption = False, as_json: JsonOption = False) -> None:
+    """A CSL-JSON library (Zotero, pandoc, Crossref): the same mapping as `import bibtex`."""
+    from ingest.sources.csl import read_csl
+
+    _import_library(read_csl, files, dry_run, as_json)
+
+
+def _import_library(reader: Any, files: list[Path], dry_run: bool, as_json: bool) -> None:
+    from cli.common import err_console
+    from cli.loading import run_ingest
+    from ingest.sources.library_import import LibrarySummary, import_library
+
+    notes: list[str] = []
+    records, problems = reader(files, notes)
+
+    def write(ingester: Any) -> LibrarySummary:
+        summary = import_library(ingester, records, problems, notes, dry_run=dry_run)
+        if not as_json:
+            for note in notes:
+                err_console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+            if summary.linked_existing:
+                err_console.print(
+                    f"already in the graph, linked: {summary.linked_existing} people or organisations"
+                )
+            if dry_run:
+                err_console.print("dry run: valid; nothing was written. The import would do this:")
+        return summary
+
+    run_ingest(write, as_json)
