@@ -166,8 +166,8 @@ class PreparedGraph:
 
 def prepare(graph: BenchGraph, folder: Path) -> PreparedGraph:
     """Validate the records and write both loaders' files in a child process, so that the bench
-    holds no record while Atlas imports: 1M entities and 5M relations take ~8 GiB validated, and
-    Python would keep that memory after freeing it."""
+    holds no record while Atlas imports: millions of validated records take gigabytes, and Python
+    would keep that memory after freeing it."""
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         return pool.submit(_prepare, graph, folder).result()
 

@@ -65,8 +65,8 @@ class HashingEmbedder:
     """Bag-of-words feature hashing: each word has a fixed pseudo-random direction, a text is the
     normalised sum of its words. Texts sharing words are close; nothing else is understood.
 
-    For scale runs only (`atlas import synthetic`): it embeds a million texts in about a minute
-    where the model would need an hour on two cores, and gives the vector index realistic work.
+    For scale runs only (`atlas import synthetic`): far faster than the model on two cores
+    (docs/performance.md), and it still gives the vector index realistic work.
     """
 
     model_name = "hashing-bow-384"

@@ -208,7 +208,7 @@ class Ingester:
 
     def _write_relations(self, relations: list[Relation], new_ids: set[str], summary: IngestSummary) -> None:
         """Relations between entities this ingest created take the short path (create_relations):
-        on a first import that is every relation, at about twice the rate of the full upsert."""
+        on a first import that is every relation, and it is faster than the full upsert."""
         fresh: list[Relation] = []
         known: list[Relation] = []
         for r in relations:

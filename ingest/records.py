@@ -164,8 +164,8 @@ class RelationRecord(BaseModel):
 
 
 class Relation(NamedTuple):
-    """A validated relation as the ingest holds it until written. A RelationRecord instance costs
-    about 1 KB, most of it pydantic's bookkeeping; 5M relations must fit beside the rest."""
+    """A validated relation as the ingest holds it until written: a tuple, because a RelationRecord
+    instance is mostly pydantic's bookkeeping, and millions of relations must fit beside the rest."""
 
     source: str
     type: str
