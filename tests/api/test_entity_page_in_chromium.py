@@ -74,6 +74,7 @@ def rendered(url: str) -> PageParser:
 
 def expected_headings(base: str) -> list[str]:
     similar_count = httpx.get(f"{base}/entities/{PAGE_ID}").json()["similar"]["count"]
+    suggested = len(httpx.get(f"{base}/entities/{PAGE_ID}/suggestions").json()["items"])
     return [
         "Alignment Faking",
         "Neighborhood — ranked by edge-count",
@@ -85,6 +86,7 @@ def expected_headings(base: str) -> list[str]:
         "Artifacts (2)",
         "Quotes (2)",
         f"Related by similarity ({similar_count})",
+        f"Suggested edges ({suggested})",
     ]
 
 
@@ -112,7 +114,7 @@ def test_a_screenshot_of_the_entity_page_shows_its_name_sections_and_neighbours(
     """What a reader of the README's picture sees: the name, every section heading and the first
     neighbours, all inside the captured window. With ATLAS_UPDATE_SCREENSHOTS=1 it refreshes
     docs/images/entity-page.png."""
-    width, height = 1000, 2600
+    width, height = 1000, 4000
     with browser_page(width=width, height=height) as page:
         page.goto(f"{live_api}/e/{PAGE_ID}", wait_until="networkidle")
         assert page.title() == "Alignment Faking · Atlas"
