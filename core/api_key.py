@@ -21,7 +21,7 @@ def read_api_key(settings: Settings) -> str | None:
         return settings.api_key.strip() or None
     try:
         return settings.api_key_file.read_text().strip() or None
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no key file, or no state folder to hold one
         return None
 
 

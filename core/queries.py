@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import LiteralString
 
-PARAM_LINE = re.compile(r"^//\s*(:params?\s+.*)$", re.MULTILINE)
+PARAM_LINE = re.compile(r"^//[ \t]*(:params?(?:[ \t]+.*)?)$", re.MULTILINE)
 
 
 class Queries:

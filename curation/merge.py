@@ -74,12 +74,14 @@ def plan_relations(duplicate: str, canonical: str, relations: list[dict[str, Any
 
 def fold_props(into: dict[str, Any], others: list[dict[str, Any]]) -> dict[str, Any]:
     """The properties of a relation others fold into. Its own description and source_ref stay as
-    they are (re-ingesting its record must find them unchanged); the others' distinct ones are
-    kept beside them, in `merged_descriptions` and `merged_source_refs`."""
+    they are (re-ingesting its record must find them unchanged); the others' distinct ones, and
+    those they had absorbed in earlier merges, are kept beside them, in `merged_descriptions` and
+    `merged_source_refs`."""
     props = dict(into)
     for key, merged_key in (("description", "merged_descriptions"), ("source_ref", "merged_source_refs")):
         known = [into.get(key), *into.get(merged_key, [])]
-        extra = [value for value in (p.get(key) for p in others) if value and value not in known]
+        theirs = [value for p in others for value in (p.get(key), *p.get(merged_key, []))]
+        extra = [value for value in theirs if value and value not in known]
         if extra:
             props[merged_key] = [*into.get(merged_key, []), *dict.fromkeys(extra)]
     return props

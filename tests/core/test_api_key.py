@@ -70,11 +70,6 @@ def test_without_the_variable_an_unwritable_state_folder_disables_writes(
     assert read_api_key(settings) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=NotADirectoryError,
-    reason="read_api_key catches FileNotFoundError only: a state folder below a file raises",
-)
 def test_without_the_variable_a_state_folder_below_a_file_disables_writes(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -49,12 +49,6 @@ def test_the_header_gives_the_params_line_and_its_map_literal(
     assert queries.example_params_map("q") == params_map
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/queries.py PARAM_LINE: `\\s+` after ':params' matches the newline, so a bare "
-    "`// :params` header takes the next line as its parameters (example_params_map's '{}' fallback "
-    "is never reached)",
-)
 def test_a_bare_params_header_means_no_parameters(tmp_path: Path) -> None:
     queries = Queries(cypher_dir(tmp_path, {"q": "// :params\nRETURN 1\n"}))
     assert queries.example_param_line("q") == ":params"

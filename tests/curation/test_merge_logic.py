@@ -153,11 +153,6 @@ def test_fold_with_nothing_to_add_returns_the_same_properties() -> None:
     assert fold_props(into, [{"weight": 3}]) == into  # only descriptions and source_refs are kept
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="curation/merge.py fold_props reads only the others' description and source_ref: "
-    "descriptions a relation had absorbed in an earlier merge are lost when it folds again",
-)
 def test_fold_keeps_the_descriptions_the_others_had_merged_earlier() -> None:
     folded = fold_props({"description": "A"}, [{"description": "B", "merged_descriptions": ["C"]}])
     assert folded["merged_descriptions"] == ["B", "C"]
