@@ -1,9 +1,17 @@
 # The two commands of the README: `make run` and `make test`. Both install what is missing first.
 VENV   ?= .venv
 PYTHON ?= python3
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+# Every version installed is pinned in $(LOCK), compiled from pyproject.toml by `make lock`.
+LOCK   := requirements.lock
+UV_VERSION := 0.13.8
+UV     := $(VENV)/bin/uv
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | sha1sum | cut -c1-12)
+# uv does not read pip's configuration; pass on an index given to pip through the environment.
+ifdef PIP_INDEX_URL
+export UV_INDEX_URL ?= $(PIP_INDEX_URL)
+endif
 
-.PHONY: run test install lint bench chromium clean
+.PHONY: run test install lock lint bench chromium clean
 
 run: $(STAMP)
 	$(VENV)/bin/atlas run
@@ -15,13 +23,26 @@ test: $(STAMP) chromium
 
 install: $(STAMP)
 
-# A fresh venv with the project and its dev tools; redone only when pyproject.toml changes.
-# pip keeps its own cache of downloaded wheels, so a second install downloads nothing.
-$(STAMP): pyproject.toml
+# A venv with uv (pinned, installed with pip), then the project and its dev tools at the versions
+# of $(LOCK); redone when pyproject.toml or $(LOCK) changes. uv's cache (~/.cache/uv) keeps the
+# downloaded wheels, so a second install downloads nothing.
+define venv_with_uv
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+endef
+
+$(STAMP): pyproject.toml $(LOCK)
+	$(venv_with_uv)
+	$(UV) pip install --quiet --python $(VENV)/bin/python \
+	  --constraints $(LOCK) --build-constraints $(LOCK) -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
+
+# Recompile $(LOCK) after editing the dependencies in pyproject.toml: pins that still fit are kept.
+# LOCK_ARGS=--upgrade moves everything to the newest versions; --upgrade-package NAME just one.
+lock:
+	$(venv_with_uv)
+	$(UV) pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --custom-compile-command 'make lock' --quiet $(LOCK_ARGS) -o $(LOCK)
 
 # Headless browser tests use Debian's Chromium; install it when missing (needs root or sudo).
 chromium:

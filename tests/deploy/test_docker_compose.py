@@ -1,8 +1,10 @@
-"""docker-compose.yml cannot run here (no Docker engine); check what can be checked."""
+"""docker-compose.yml and the Dockerfile cannot run here (no Docker engine); check what can be checked."""
 
+import ast
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,37 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def dockerfile_copies() -> set[str]:
+    """The sources of the Dockerfile's COPY lines (the last word of each is the destination)."""
+    sources: set[str] = set()
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        words = line.split()
+        if words[:1] == ["COPY"]:
+            sources.update(word.rstrip("/") for word in words[1:-1] if not word.startswith("--"))
+    return sources
+
+
+def local_packages_imported_from(module: str) -> set[str]:
+    """The repository's top-level packages that `module` imports, directly or through each other."""
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        path = ROOT / (name.replace(".", "/") + ".py")
+        if not path.exists():
+            path = ROOT / name.replace(".", "/") / "__init__.py"
+        if name in seen or not path.exists():
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                todo.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                todo.append(node.module)
+                todo.extend(f"{node.module}.{alias.name}" for alias in node.names)
+    return {name.split(".")[0] for name in seen}
 
 
 def test_neo4j_service_is_the_pinned_release_line_with_a_healthcheck_and_a_volume() -> None:
@@ -62,3 +95,39 @@ def test_docker_compose_config_accepts_the_file(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_image_copies_every_package_the_app_imports_and_every_packaged_folder() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    entry = pyproject["project"]["scripts"]["atlas"].split(":")[0]
+    imported = local_packages_imported_from(entry)
+    assert {"core", "api", "cli", "ingest"} <= imported, imported  # the walk itself works
+    included = {
+        pattern.rstrip("*") for pattern in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]
+    }
+    needed = imported | {name for name in included if (ROOT / name).is_dir()} | {"cypher"}
+    copied = dockerfile_copies()
+    assert needed <= copied, f"the Dockerfile does not COPY {sorted(needed - copied)}"
+    assert "requirements.lock" in copied, "the image must install the locked versions"
+    missing = sorted(source for source in copied if not (ROOT / source).exists())
+    assert not missing, f"the Dockerfile copies what the repository does not have: {missing}"
+
+
+def test_the_seed_folder_compose_loads_is_in_the_image() -> None:
+    command = " ".join(compose()["services"]["api"]["command"])
+    assert "atlas ingest seeds" in command
+    assert "seeds" in dockerfile_copies()
+
+
+def test_the_image_runs_as_a_user_with_a_state_folder_of_its_own() -> None:
+    lines = [line.split() for line in (ROOT / "Dockerfile").read_text().splitlines() if line.strip()]
+    users = [words[1] for words in lines if words[0] == "USER"]
+    assert users and users[-1] != "root"
+    env = " ".join(" ".join(words[1:]) for words in lines if words[0] == "ENV")
+    state = re.search(r"ATLAS_STATE_DIR=(\S+)", env)
+    assert state is not None and state.group(1).startswith(f"/home/{users[-1]}/"), env
+    for variable in ("HF_HUB_OFFLINE=1", "TRANSFORMERS_OFFLINE=1"):
+        assert variable in env
+    # An empty key from compose disables writes (core/api_key.py), as .env.example says.
+    assert compose()["services"]["api"]["environment"]["ATLAS_API_KEY"] == "${ATLAS_API_KEY:-}"
+    assert "empty to disable writes" in (ROOT / ".env.example").read_text()
