@@ -224,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="a short smoke run: few epochs, no JSON written")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--kge-seconds", type=float, default=None, help="wall-clock budget of the KGE training"
+    )
     args = parser.parse_args(argv)
 
     import torch
@@ -245,6 +248,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"cosine baseline, test: {_fmt(cosine_test.both)}", file=sys.stderr)
 
     config = SuggesterConfig.for_graph(len(dataset.train), num_entities, num_relations)
+    if args.kge_seconds is not None:
+        config = dataclasses.replace(
+            config, kge=dataclasses.replace(config.kge, time_budget_s=args.kge_seconds)
+        )
     if args.quick:
         config = dataclasses.replace(config, kge=dataclasses.replace(config.kge, epochs=2))
     started = time.perf_counter()
