@@ -5,8 +5,10 @@ the session, also when tests fail or the run is interrupted; and it is started w
 parent-death signal, so even a SIGKILLed test run leaves no Java process behind.
 
 Every test that needs that server (through any fixture) is marked `neo4j` here, automatically, so
-`pytest -m "not neo4j"` runs the fast layer alone: pure logic, no database, in seconds. Tests that
-start servers of their own carry the mark explicitly.
+`pytest -m "not neo4j"` runs everything without a database; tests that start servers of their own,
+or wait on the driver against a closed port, carry the mark explicitly. Tests reading the shared
+public datasets (`../shared/datasets`, large files) are marked `datasets`: the fast layer, pure
+logic in seconds, is `pytest -m "not neo4j and not datasets"`.
 """
 
 from __future__ import annotations
@@ -31,13 +33,18 @@ from neo4j_local.server import LocalNeo4j
 DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
 SEEDS = PROJECT_ROOT / "seeds"
 SESSION_SERVER = "neo4j_server"  # every database fixture below depends on it
+SHARED_DATASETS = "datasets"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark `neo4j` every test that uses the session server, directly or through other fixtures."""
+    """Mark `neo4j` every test that uses the session server, and `datasets` every test that reads
+    the shared public datasets, directly or through other fixtures."""
     for item in items:
-        if SESSION_SERVER in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if SESSION_SERVER in fixtures:
             item.add_marker(pytest.mark.neo4j)
+        if SHARED_DATASETS in fixtures:
+            item.add_marker(pytest.mark.datasets)
 
 
 def _raise_keyboard_interrupt(signum: int, frame: Any) -> None:

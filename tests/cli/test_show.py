@@ -49,6 +49,7 @@ def test_show_unknown_id_exits_with_code_4(cli_env) -> None:
     assert "no entity with id 'concept:nowhere'" in result.output
 
 
+@pytest.mark.neo4j  # the driver retries a closed port for seconds before the CLI gives up
 def test_commands_without_a_reachable_neo4j_exit_with_code_3(tmp_path) -> None:
     env = {"NEO4J_URI": "bolt://127.0.0.1:1", "NEO4J_USER": "neo4j", "NEO4J_PASSWORD": "irrelevant-secret"}
     result = CliRunner().invoke(app, ["stats", "--json"], env=env)

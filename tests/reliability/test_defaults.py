@@ -192,6 +192,7 @@ def test_the_api_answers_503_without_secrets_when_the_password_is_wrong(
         assert wrong not in text
 
 
+@pytest.mark.neo4j  # the driver retries a closed port for seconds before the API answers
 def test_the_api_answers_503_without_secrets_when_neo4j_is_unreachable(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
