@@ -147,9 +147,11 @@ def test_atlas_serve_starts_as_the_container_does_and_refuses_writes(
     try:
         wait_until_healthy(
             started.base,
-            exited=lambda: None
-            if started.process.poll() is None
-            else f"exit code {started.process.returncode}:\n{started.output()}",
+            exited=lambda: (
+                None
+                if started.process.poll() is None
+                else f"exit code {started.process.returncode}:\n{started.output()}"
+            ),
             timeout=120,
         )
         health = httpx.get(f"{started.base}/health", timeout=10)
