@@ -192,22 +192,19 @@ class DecisionPlanner:
             edge = edge_text(raw["source"], undo["rel_type"], raw["target"])
             params = {**common, "rel_type": undo["rel_type"]}
             return Plan("curation_undo_link", params, touched, [f"delete relation {edge}", closing], False)
-        if raw["kind"] == "dismiss" and undo.get("edge"):
+        if raw["kind"] == "dismiss":  # a pair, or one declined edge: the lists it changed go back
+            lists, query = (
+                ("dismissed_edges", "curation_undo_dismiss_edge")
+                if undo.get("edge")
+                else ("dismissed", "curation_undo_dismiss")
+            )
             changes = [
-                f"set {raw['source']}.dismissed_edges -> {undo['a_before']!r}",
-                f"set {raw['target']}.dismissed_edges -> {undo['b_before']!r}",
+                f"set {raw['source']}.{lists} -> {undo['a_before']!r}",
+                f"set {raw['target']}.{lists} -> {undo['b_before']!r}",
                 closing,
             ]
             params = {**common, "a_before": undo["a_before"], "b_before": undo["b_before"]}
-            return Plan("curation_undo_dismiss_edge", params, touched, changes, False)
-        if raw["kind"] == "dismiss":
-            changes = [
-                f"set {raw['source']}.dismissed -> {undo['a_before']!r}",
-                f"set {raw['target']}.dismissed -> {undo['b_before']!r}",
-                closing,
-            ]
-            params = {**common, "a_before": undo["a_before"], "b_before": undo["b_before"]}
-            return Plan("curation_undo_dismiss", params, touched, changes, False)
+            return Plan(query, params, touched, changes, False)
         return self._undo_merge(raw, undo, touched, common, closing)
 
     def decision_record(self, decision_id: str) -> Any:
