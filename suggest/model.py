@@ -1,6 +1,6 @@
 """The suggester: scores (head, relation, tail) triples from a graph's own edges and texts.
 
-It combines four signals, each a score over all entities for a query (entity, relation, direction):
+It combines these signals, each a score over all entities for a query (entity, relation, direction):
 
 - ``kge``: ComplEx-N3 with reciprocal relations, trained 1-N on the triples (`suggest.kge`),
   as a log-probability (log-softmax over all entities);
@@ -10,7 +10,9 @@ It combines four signals, each a score over all entities for a query (entity, re
 - ``names``: cosine of character n-grams of the two names (`suggest.text`);
 - ``gloss`` / ``gloss_rev``: the candidate's name occurs in the query entity's name or description,
   or the other way round, weighted by how early (`suggest.text.Mentions`): a WordNet gloss names
-  its hypernym first ("chieftainship: the position of chieftain").
+  its hypernym first ("chieftainship: the position of chieftain");
+- ``neighbours``: the edges of the query entity's nearest entities by text vote for their own
+  answers of the same relation (`suggest.neighbours`: co-hyponyms share their hypernym).
 
 The combined score is a weighted sum, with one weight vector per relation and direction, chosen on
 held-out triples (the caller's ``valid`` split, else a sample of the training triples). An entity
@@ -31,7 +33,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from suggest.evaluation import AnswerIndex, IntArray, ScoreFunction, as_triples, evaluate, reciprocal_queries
-from suggest.kge import KGEConfig, TrainedKGE, train_complex
+from suggest.kge import KGEConfig, TrainedKGE
+from suggest.neighbours import NeighbourVotes
 from suggest.rules import Rule, RuleConfig, RuleScorer, mine_rules
 from suggest.text import Mentions, name_vectors, normalised
 
@@ -39,9 +42,9 @@ Direction = Literal["tail", "head"]
 Progress = Callable[[str, float, str], None]
 """(stage, fraction done of that stage, message)."""
 
-FEATURES = ("kge", "rules", "cosine", "names", "gloss", "gloss_rev")
+FEATURES = ("kge", "rules", "cosine", "names", "gloss", "gloss_rev", "neighbours")
 SELF_SCORE = np.float32(-1e4)  # no self-loops in Atlas: an entity is never its own suggestion
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the neighbours signal
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,8 @@ class SuggesterConfig:
     rules: RuleConfig = field(default_factory=RuleConfig)
     name_dimensions: int = 1024  # 0: no name feature
     # weights of FEATURES used without held-out data
-    default_weights: tuple[float, ...] = (1.0, 20.0, 2.0, 0.0, 0.0, 0.0)
+    default_weights: tuple[float, ...] = (1.0, 20.0, 2.0, 0.0, 0.0, 0.0, 1.0)
+    neighbours: int = 20  # nearest entities by text whose edges vote (suggest.neighbours)
     grids: tuple[tuple[float, ...], ...] = (
         (1.0,),
         (0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0),
@@ -58,6 +62,7 @@ class SuggesterConfig:
         (0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 40.0),
         (0.0, 1.0, 2.0, 5.0, 10.0, 20.0),
         (0.0, 1.0, 2.0, 5.0, 10.0, 20.0),
+        (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0),
     )
     min_queries_per_relation: int = 30  # fewer held-out queries: the relation uses the global weights
     pool: int = 200  # candidates per feature kept when ranking held-out queries during selection
@@ -119,6 +124,7 @@ class Suggester:
     _name_vectors: NDArray[np.float32] | None = field(default=None, repr=False)
     _known: AnswerIndex | None = field(default=None, repr=False)
     _mentions: Mentions | None = field(default=None, repr=False)
+    _neighbour_votes: NeighbourVotes | None = field(default=None, repr=False)
 
     # ---- training --------------------------------------------------------------------------------
 
@@ -146,6 +152,8 @@ class Suggester:
         ``train`` is held out); ``dismissed`` are triples a curator rejected: pushed down in
         training and never suggested.
         """
+        from suggest.kge_training import train_complex  # torch: only where a model is trained
+
         started = time.perf_counter()
         triples = as_triples(train)
         config = config or SuggesterConfig.for_graph(len(triples), num_entities, num_relations)
@@ -179,8 +187,12 @@ class Suggester:
                 sample = held_out[rng.choice(len(held_out), config.max_validation_triples, replace=False)]
 
             def validate(model: TrainedKGE) -> float:
-                result = evaluate(lambda e, r: _log_softmax(model.scores(e, r)), sample, known)
-                return result.both["mrr"]
+                def score(entities: IntArray, relations: IntArray) -> NDArray[np.float32]:
+                    values = _log_softmax(model.scores(entities, relations))
+                    values[np.arange(len(entities)), entities] = SELF_SCORE  # as at serving time
+                    return values
+
+                return evaluate(score, sample, known).both["mrr"]
 
         kge = train_complex(
             fit_triples,
@@ -221,6 +233,7 @@ class Suggester:
             suggester.train = triples
             suggester.rules = mine_rules(triples, num_entities, num_relations, config.rules, seed=config.seed)
             suggester._rule_scorer = None
+            suggester._neighbour_votes = None
             suggester._known = None
         if bad is not None and len(bad):
             suggester.report["dismissed"] = len(bad)
@@ -229,45 +242,65 @@ class Suggester:
 
     # ---- scoring ---------------------------------------------------------------------------------
 
-    def features(self, entities: IntArray, relations: IntArray) -> dict[str, NDArray[np.float32]]:
-        """Each signal's (batch, num_entities) scores; ``relations`` in [0, 2R)."""
+    def features(
+        self, entities: IntArray, relations: IntArray, only: frozenset[str] | None = None
+    ) -> dict[str, NDArray[np.float32]]:
+        """Each signal's (batch, num_entities) scores; ``relations`` in [0, 2R).
+
+        ``only`` names the signals wanted (all by default). The text signals do not depend on the
+        relation: they are computed once per distinct entity, so the 2R rows of one entity's query
+        cost one row of them (this keeps a suggestions request within milliseconds).
+        """
         entities = np.asarray(entities, dtype=np.int64)
         relations = np.asarray(relations, dtype=np.int64)
+        wanted = frozenset(FEATURES) if only is None else only
+        distinct, row_of = np.unique(entities, return_inverse=True)
         shape = (len(entities), self.num_entities)
         out: dict[str, NDArray[np.float32]] = {}
-        out["kge"] = (
-            _log_softmax(self.kge.scores(entities, relations))
-            if self.kge is not None
-            else np.zeros(shape, np.float32)
-        )
-        out["rules"] = self.rule_scorer().scores(entities, relations)
-        out["cosine"] = (
-            (self.embeddings[entities] @ self.embeddings.T).astype(np.float32)
-            if self.embeddings is not None
-            else np.zeros(shape, np.float32)
-        )
-        vectors = self.name_vectors()
-        out["names"] = (vectors[entities] @ vectors.T) if vectors is not None else np.zeros(shape, np.float32)
-        mentions = self.mentions()
-        out["gloss"] = (
-            mentions.mentioned_by(entities) if mentions is not None else np.zeros(shape, np.float32)
-        )
-        out["gloss_rev"] = (
-            mentions.mentioning(entities) if mentions is not None else np.zeros(shape, np.float32)
-        )
+        if "kge" in wanted:
+            out["kge"] = (
+                _log_softmax(self.kge.scores(entities, relations))
+                if self.kge is not None
+                else np.zeros(shape, np.float32)
+            )
+        if "rules" in wanted:
+            out["rules"] = self.rule_scorer().scores(entities, relations)
+        if "neighbours" in wanted and (votes := self.neighbour_votes()) is not None:
+            out["neighbours"] = votes.scores(entities, relations)
+        for name, per_entity in self._text_signals(wanted).items():
+            out[name] = per_entity(distinct)[row_of]
+        for name in wanted - out.keys():
+            out[name] = np.zeros(shape, np.float32)
         return out
+
+    def _text_signals(self, wanted: frozenset[str]) -> dict[str, Callable[[IntArray], NDArray[np.float32]]]:
+        """The relation-independent signals available, as functions of the query entities."""
+        signals: dict[str, Callable[[IntArray], NDArray[np.float32]]] = {}
+        embeddings = self.embeddings
+        if "cosine" in wanted and embeddings is not None:
+            signals["cosine"] = lambda rows: (embeddings[rows] @ embeddings.T).astype(np.float32)
+        vectors = self.name_vectors() if "names" in wanted else None
+        if vectors is not None:
+            signals["names"] = lambda rows: vectors[rows] @ vectors.T
+        mentions = self.mentions() if wanted & {"gloss", "gloss_rev"} else None
+        if mentions is not None:
+            if "gloss" in wanted:
+                signals["gloss"] = mentions.mentioned_by
+            if "gloss_rev" in wanted:
+                signals["gloss_rev"] = mentions.mentioning
+        return signals
 
     def scores_by_relation(self, entities: IntArray, relations: IntArray) -> NDArray[np.float32]:
         """Combined scores (batch, num_entities) of queries (entity, relation in [0, 2R), ?)."""
         entities = np.asarray(entities, dtype=np.int64)
         relations = np.asarray(relations, dtype=np.int64)
-        features = self.features(entities, relations)
         weights = self.weights[relations]
+        used = frozenset(name for column, name in enumerate(FEATURES) if np.any(weights[:, column] != 0))
+        features = self.features(entities, relations, only=used)
         total = np.zeros((len(entities), self.num_entities), dtype=np.float32)
         for column, name in enumerate(FEATURES):
-            w = weights[:, column]
-            if np.any(w != 0):
-                total += w[:, None] * features[name]
+            if name in used:
+                total += weights[:, column][:, None] * features[name]
         total[np.arange(len(entities)), entities] = SELF_SCORE
         return total
 
@@ -329,7 +362,7 @@ class Suggester:
 
         def one(name: str) -> ScoreFunction:
             def score(entities: IntArray, relations: IntArray) -> NDArray[np.float32]:
-                values = self.features(entities, relations)[name]
+                values = self.features(entities, relations, only=frozenset({name}))[name]
                 values[np.arange(len(entities)), entities] = SELF_SCORE
                 return values
 
@@ -341,6 +374,13 @@ class Suggester:
         if self._rule_scorer is None:
             self._rule_scorer = RuleScorer(self.rules, self.train, self.num_entities, self.num_relations)
         return self._rule_scorer
+
+    def neighbour_votes(self) -> NeighbourVotes | None:
+        if self._neighbour_votes is None and self.embeddings is not None and self.config.neighbours:
+            self._neighbour_votes = NeighbourVotes(
+                self.embeddings, self.train, self.num_entities, self.num_relations, self.config.neighbours
+            )
+        return self._neighbour_votes
 
     def name_vectors(self) -> NDArray[np.float32] | None:
         if self._name_vectors is None and self.names is not None and self.config.name_dimensions:
@@ -405,6 +445,7 @@ class Suggester:
             "names": self.names is not None and self.config.name_dimensions > 0,
             "gloss": self.names is not None and self.descriptions is not None,
             "gloss_rev": self.names is not None and self.descriptions is not None,
+            "neighbours": self.embeddings is not None and self.config.neighbours > 0,
         }[name]
 
     def _ascend(

@@ -58,6 +58,7 @@ class GraphData:
 
     ids: list[str]
     names: list[str]
+    descriptions: list[str]  # a WordNet gloss names its hypernym: the suggester reads it
     types: list[str]
     embeddings: NDArray[np.float32]
     relation_types: list[str]
@@ -110,6 +111,7 @@ class SuggestionService:
             len(graph.relation_types),
             embeddings=graph.embeddings,
             names=graph.names,
+            descriptions=graph.descriptions,
             dismissed=_negatives(graph),
             progress=report,
             revision=revision,
@@ -278,6 +280,7 @@ def read_graph(db: Database, queries: Queries, progress: Progress) -> GraphData:
     """Every non-merged entity and typed edge, as rows and integer triples."""
     ids: list[str] = []
     names: list[str] = []
+    descriptions: list[str] = []
     types: list[str] = []
     vectors: list[list[float]] = []
     dismissed: list[tuple[str, str]] = []
@@ -289,6 +292,7 @@ def read_graph(db: Database, queries: Queries, progress: Progress) -> GraphData:
                 continue
             ids.append(row["id"])
             names.append(row["name"])
+            descriptions.append(row["description"] or "")
             types.append(row["type"])
             vectors.append(row["embedding"] or [0.0] * MODEL_DIMENSIONS)
             dismissed.extend((row["id"], other) for other in row["dismissed"] or [] if row["id"] < other)
@@ -320,7 +324,9 @@ def read_graph(db: Database, queries: Queries, progress: Progress) -> GraphData:
     ).reshape(-1, 3)
     progress("read", 1.0, f"{len(ids)} entities, {len(triples)} edges")
     vectors_array = np.asarray(vectors, dtype=np.float32)
-    return GraphData(ids, names, types, vectors_array, relation_types, triples, pairs, declined_triples)
+    return GraphData(
+        ids, names, descriptions, types, vectors_array, relation_types, triples, pairs, declined_triples
+    )
 
 
 def typed_signatures(graph: GraphData) -> list[list[str]]:

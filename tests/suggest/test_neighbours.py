@@ -1,0 +1,41 @@
+"""The neighbours signal: the edges of the entities nearest by text vote for their answers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from suggest.neighbours import NeighbourVotes
+from suggest.text import normalised
+
+HYPERNYM = 0
+
+
+def trees_graph() -> tuple[np.ndarray, np.ndarray]:
+    """Two kinds (0: tree, 1: bird), each with four members whose text vectors are alike within a
+    kind; every member has its kind as hypernym except member 2 (a tree), whose edge is missing."""
+    rng = np.random.default_rng(3)
+    centres = rng.standard_normal((2, 16))
+    vectors = [centres[0] + 0.01 * rng.standard_normal(16), centres[1] + 0.01 * rng.standard_normal(16)]
+    triples = []
+    for member in range(8):
+        kind = 0 if member < 4 else 1
+        vectors.append(centres[kind] + 0.3 * rng.standard_normal(16))
+        if member + 2 != 4:  # entity 4 (a tree) lacks its edge
+            triples.append((member + 2, HYPERNYM, kind))
+    return np.array(triples), normalised(np.array(vectors))
+
+
+def test_members_alike_in_text_vote_for_their_shared_hypernym() -> None:
+    triples, vectors = trees_graph()
+    votes = NeighbourVotes(vectors, triples, len(vectors), 1, neighbours=3)
+    scores = votes.scores(np.array([4]), np.array([HYPERNYM]))[0]
+    assert int(np.argmax(scores)) == 0  # "tree", voted by the three other trees
+    assert scores[1] == 0.0  # no bird is among its three nearest
+
+
+def test_a_query_is_never_its_own_answer() -> None:
+    triples, vectors = trees_graph()
+    votes = NeighbourVotes(vectors, triples, len(vectors), 1, neighbours=3)
+    # "tree" is nearest to trees, whose only hypernym is "tree" itself: no vote stands
+    scores = votes.scores(np.array([0]), np.array([HYPERNYM]))[0]
+    assert not scores.any()
