@@ -11,7 +11,7 @@ ifdef PIP_INDEX_URL
 export UV_INDEX_URL ?= $(PIP_INDEX_URL)
 endif
 
-.PHONY: run test install lock lint bench chromium clean
+.PHONY: run test install lock lint bench chromium assets clean
 
 run: $(STAMP)
 	$(VENV)/bin/atlas run
@@ -49,6 +49,20 @@ chromium:
 	@command -v chromium >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+# Front-end libraries the pages use (package.json; exact versions in package-lock.json), copied into
+# api/static where the app serves them, with their licences. The copies are committed, so `make run`
+# and `make test` need no npm and nothing is ever loaded from a CDN; rerun after changing a version.
+# --ignore-scripts: swagger-ui-dist's dependency @scarf/scarf would otherwise report the install.
+assets:
+	npm ci --ignore-scripts --no-audit --no-fund
+	cp node_modules/cytoscape/dist/cytoscape.min.js api/static/cytoscape.min.js
+	cp node_modules/cytoscape/LICENSE api/static/cytoscape.LICENSE.txt
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css api/static/
+	cp node_modules/swagger-ui-dist/LICENSE api/static/swagger-ui.LICENSE.txt
+	cp node_modules/swagger-ui-dist/NOTICE api/static/swagger-ui.NOTICE.txt
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt api/static/swagger-ui-bundle.js.LICENSE.txt
+	cp node_modules/swagger-ui-dist/favicon-32x32.png api/static/favicon-32x32.png
 
 # Benchmarks (docs/performance.md): ~1.5 h with the 1M synthetic graph; BENCH_ARGS="--graphs wn18rr" for less.
 bench: $(STAMP)

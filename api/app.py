@@ -10,7 +10,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        docs_url=None,  # served by install_docs from api/static, not from FastAPI's default CDN
+        redoc_url=None,
     )
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["plural"] = type_heading
@@ -90,7 +93,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(curation.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    install_docs(app)
     return app
+
+
+def install_docs(app: FastAPI) -> None:
+    """/docs: Swagger UI from the npm package swagger-ui-dist, copied into api/static by `make
+    assets`, so the page works without a network (FastAPI's default loads it from a CDN)."""
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui(request: Request) -> HTMLResponse:
+        def static(path: str) -> str:
+            return str(request.app.url_path_for("static", path=path))
+
+        return get_swagger_ui_html(
+            openapi_url=str(app.openapi_url),
+            title=f"{app.title} API",
+            swagger_js_url=static("swagger-ui-bundle.js"),
+            swagger_css_url=static("swagger-ui.css"),
+            swagger_favicon_url=static("favicon-32x32.png"),
+            swagger_ui_parameters={"validatorUrl": None},  # no call to the public spec validator
+        )
 
 
 def linkable(url: str) -> bool:

@@ -1,44 +1,16 @@
 """The HTML entity page in a real browser (Debian's headless Chromium) against a live API."""
 
 import os
-import threading
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
-import pytest
-import uvicorn
 
-from api.app import create_app
-from core.settings import Settings
-from neo4j_local.server import free_port
 from tests.browser_helpers import browser_page, needs_chromium, png_size, rendered_dom
-from tests.conftest import SeedGraph
-from tests.servers import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_ID = "concept:alignment-faking"
 pytestmark = needs_chromium
-
-
-@pytest.fixture(scope="module")
-def live_api(settings: Settings, seed_graph: SeedGraph) -> Iterator[str]:
-    """The seeds loaded and the API served by uvicorn on a free loopback port."""
-    seed_graph.load()
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base, exited=lambda: None if thread.is_alive() else "uvicorn's thread ended")
-        yield base
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 class PageParser(HTMLParser):
