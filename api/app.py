@@ -15,9 +15,11 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from api.deps import cached_reads
 from api.errors import install_error_handlers
 from api.models import ErrorResponse
 from api.routes import curation, entities, meta, pages
+from core.cache import claim
 from core.db import Database, open_driver, resolve_connection
 from core.queries import Queries
 from core.schema import load_schema, type_heading
@@ -46,15 +48,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         connection = resolve_connection(settings)
-        driver = open_driver(connection, retry_seconds=2)
+        driver = open_driver(connection, retry_seconds=2, pool_size=settings.api_pool_size)
         db = Database(driver, connection.database)
         if not db.ping():  # serve anyway: requests answer 503 until Neo4j is back
             log.warning("Neo4j at %s does not answer yet", connection.uri)
         queries = Queries(settings.cypher_dir)
         app.state.reader = reader = GraphReader(db, queries, load_schema())
         app.state.suggestions = SuggestionService(db, queries, settings.suggester_dir)
+        app.state.cached_reader, app.state.cached_suggestions = cached_reads(
+            reader, app.state.suggestions, settings.response_cache_entries
+        )
         refresher = None
-        if settings.hub_refresh_poll_seconds > 0:
+        # With several workers one of them reads hubs ahead: N copies would cost Neo4j N times.
+        reads_ahead = claim(settings.state_dir / "hub-refresh.lock") if settings.api_workers > 1 else None
+        if settings.hub_refresh_poll_seconds > 0 and (settings.api_workers == 1 or reads_ahead):
             refresher = HubRefresher(
                 reader, settings.hub_refresh_poll_seconds, settings.hub_refresh_settle_seconds
             )
@@ -64,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             if refresher is not None:
                 refresher.stop()
+            if reads_ahead is not None:
+                reads_ahead.close()
             driver.close()
 
     app = FastAPI(

@@ -1,18 +1,74 @@
-"""Shared request dependencies: the GraphReader and SuggestionService the app built at start-up."""
+"""Shared request dependencies: the readers the app built at start-up, behind the response cache.
+
+Every read a route makes goes through `CachedReader` / `CachedSuggestions`: answers kept per
+graph revision (core/cache.py), so a page nothing changed since costs one shared revision check.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
+from core.cache import RevisionCache, RevisionWatch
+from graph.cache import CachedReader
 from graph.reader import GraphReader
-from suggest.service import SuggestionService
+from suggest.models import SuggesterInfo, Suggestions
+from suggest.service import Direction, FitReport, Progress, SuggestionService
+
+
+class CachedSuggestions(SuggestionService):
+    """A `SuggestionService` whose suggestions are kept per graph revision and per stored model
+    (a new fit replaces the model file without moving the graph's revision)."""
+
+    def __init__(self, inner: SuggestionService, cache: RevisionCache) -> None:
+        # Not super().__init__: the loaded model lives once, in the wrapped service.
+        self.inner = inner
+        self.cache = cache
+        self.db = inner.db
+        self.queries = inner.queries
+        self.folder = inner.folder
+
+    def suggestions(
+        self,
+        entity_id: str,
+        limit: int = 10,
+        relation_type: str | None = None,
+        direction: Direction | None = None,
+    ) -> Suggestions:
+        key = ("suggestions", _model_stamp(self.folder), entity_id, limit, relation_type, direction)
+        return self.cache.get(key, lambda: self.inner.suggestions(entity_id, limit, relation_type, direction))
+
+    def info(self) -> SuggesterInfo | None:
+        return self.inner.info()
+
+    def fit(self, progress: Progress | None = None) -> FitReport:
+        return self.inner.fit(progress)
+
+    def __getattr__(self, name: str) -> Any:  # anything else: the wrapped service's
+        return getattr(self.inner, name)
+
+
+def _model_stamp(folder: Path) -> int | None:
+    try:
+        return (folder / "graph.json").stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def cached_reads(
+    reader: GraphReader, suggestions: SuggestionService, entries: int
+) -> tuple[CachedReader, CachedSuggestions]:
+    """The process's reads behind one cache of `entries` answers (0: every read afresh)."""
+    watch = RevisionWatch(reader.db.revision)
+    cache = RevisionCache(watch.current, entries)
+    return CachedReader(reader, cache), CachedSuggestions(suggestions, cache)
 
 
 def get_reader(request: Request) -> GraphReader:
-    reader: GraphReader = request.app.state.reader
+    reader: GraphReader = request.app.state.cached_reader
     return reader
 
 
@@ -20,7 +76,7 @@ Reader = Annotated[GraphReader, Depends(get_reader)]
 
 
 def get_suggestions(request: Request) -> SuggestionService:
-    service: SuggestionService = request.app.state.suggestions
+    service: SuggestionService = request.app.state.cached_suggestions
     return service
 
 

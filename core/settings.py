@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     # polled every `poll` seconds and must have settled for `settle`. 0 turns it off.
     hub_refresh_poll_seconds: float = 5.0
     hub_refresh_settle_seconds: float = 10.0
+    # Answers kept while the graph revision is unchanged (core/cache.py), per worker; 0 turns it off.
+    response_cache_entries: int = 4096
+    # `atlas serve --workers` default: processes answering requests, one per core.
+    api_workers: int = 1
+    # Neo4j connections per worker: as many as its thread pool runs requests at once (anyio's 40).
+    api_pool_size: int = 40
 
     cypher_dir: Path = PROJECT_ROOT / "cypher"
     embedding_batch_size: int = 64

@@ -66,6 +66,7 @@ def test_a_renamed_neighbour_is_shown_under_its_new_name(client, reads, db) -> N
 
 def test_below_the_hub_degree_nothing_is_kept(client, reads, monkeypatch) -> None:
     monkeypatch.setattr(graph.reader, "HUB_DEGREE", 10**9)
+    monkeypatch.setattr(client.app.state.cached_reader.cache, "entries", 0)  # pages not kept either
     client.get(f"/entities/{PAGE_ID}")
     client.get(f"/entities/{PAGE_ID}")
     assert reads == [PAGE_ID, PAGE_ID]

@@ -1,0 +1,98 @@
+"""Reads are kept while the graph is unchanged and never outlive a change, whoever makes it:
+a Cypher statement run through the driver directly (as Neo4j Browser or a notebook would) shows at
+the very next read of every endpoint and page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+PAGE_ID = "concept:alignment-faking"
+
+
+@pytest.fixture
+def page_reads(client, seeded, monkeypatch) -> Iterator[list[str]]:
+    """Counts the entity pages the wrapped (uncached) reader computes."""
+    reader = client.app.state.reader
+    read = reader.page
+    seen: list[str] = []
+
+    def counting(entity_id: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(entity_id)
+        return read(entity_id, *args, **kwargs)
+
+    monkeypatch.setattr(reader, "page", counting)
+    yield seen
+
+
+def rename(db, entity_id: str, name: str) -> None:
+    db.write("MATCH (n:Entity {id: $id}) SET n.name = $name", id=entity_id, name=name)
+
+
+def test_an_unchanged_page_is_computed_once(client, page_reads) -> None:
+    first = client.get(f"/entities/{PAGE_ID}").json()
+    second = client.get(f"/entities/{PAGE_ID}").json()
+    html = client.get(f"/e/{PAGE_ID}")
+    assert first == second and html.status_code == 200
+    assert page_reads == [PAGE_ID]
+
+
+def test_a_change_through_the_driver_shows_on_the_next_json_and_html_page(client, page_reads, db) -> None:
+    client.get(f"/entities/{PAGE_ID}")
+    client.get(f"/e/{PAGE_ID}")
+    rename(db, PAGE_ID, "Renamed in a notebook")
+    assert client.get(f"/entities/{PAGE_ID}").json()["entity"]["name"] == "Renamed in a notebook"
+    assert "Renamed in a notebook" in client.get(f"/e/{PAGE_ID}").text
+    assert page_reads == [PAGE_ID, PAGE_ID]
+
+
+def test_a_relation_created_through_the_driver_shows_in_the_neighbourhood(client, seeded, db) -> None:
+    def neighbours() -> set[str]:
+        groups = client.get(f"/entities/{PAGE_ID}/neighborhood").json()["groups"]
+        return {n["id"] for group in groups for n in group["neighbors"]}
+
+    before = neighbours()
+    other = db.read(
+        "MATCH (a:Entity {id: $id}), (b:Entity) WHERE b <> a AND NOT (a)--(b) RETURN b.id AS id LIMIT 1",
+        id=PAGE_ID,
+    )[0]["id"]
+    db.write(
+        "MATCH (a:Entity {id: $a}), (b:Entity {id: $b}) CREATE (a)-[:ASSOCIATED_WITH]->(b)",
+        a=PAGE_ID,
+        b=other,
+    )
+    assert neighbours() == before | {other}
+
+
+def test_stats_follow_an_entity_created_through_the_driver(client, seeded, db) -> None:
+    before = client.get("/stats").json()["entities"]
+    client.get("/stats")
+    db.write(
+        "CREATE (:Entity:Concept {id: 'concept:zyxwvut', type: 'concept', name: 'Zyxwvut', "
+        "status: 'active', description: '', aliases: []})"
+    )
+    assert client.get("/stats").json()["entities"] == before + 1
+
+
+def test_a_similar_entity_linked_through_the_driver_leaves_similar(client, seeded, db) -> None:
+    items = client.get(f"/entities/{PAGE_ID}/similar").json()["items"]
+    assert items, "the seed page has similar entities"
+    closest = items[0]["id"]
+    db.write(
+        "MATCH (a:Entity {id: $a}), (b:Entity {id: $b}) CREATE (a)-[:ASSOCIATED_WITH]->(b)",
+        a=PAGE_ID,
+        b=closest,
+    )
+    after = client.get(f"/entities/{PAGE_ID}/similar").json()["items"]
+    assert closest not in {item["id"] for item in after}
+
+
+def test_an_unknown_id_is_not_kept_once_it_is_created(client, seeded, db) -> None:
+    assert client.get("/entities/concept:made-later").status_code == 404
+    db.write(
+        "CREATE (:Entity:Concept {id: 'concept:made-later', type: 'concept', name: 'Made later', "
+        "status: 'active', description: '', aliases: []})"
+    )
+    assert client.get("/entities/concept:made-later").status_code == 200

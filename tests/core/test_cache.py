@@ -1,0 +1,135 @@
+"""The revision watch shares one check among requests without ever answering an older revision
+than the one current when a request arrived; the cache computes each answer once per revision."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from core.cache import RevisionCache, RevisionWatch
+
+
+class SlowRevision:
+    """A revision source whose checks block until released, counting them."""
+
+    def __init__(self) -> None:
+        self.value = "r1"
+        self.calls = 0
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self) -> str:
+        self.calls += 1
+        seen = self.value
+        self.entered.set()
+        self.release.wait(5)
+        return seen
+
+
+def test_requests_waiting_together_share_one_check() -> None:
+    source = SlowRevision()
+    watch = RevisionWatch(source)
+    with ThreadPoolExecutor(8) as pool:
+        first = pool.submit(watch.current)
+        source.entered.wait(5)
+        source.entered.clear()
+        late = [pool.submit(watch.current) for _ in range(6)]  # arrive during the first check
+        source.release.set()
+        assert first.result(5) == "r1"
+        assert [f.result(5) for f in late] == ["r1"] * 6
+    # the first check, then one more for everyone who arrived while it ran
+    assert source.calls == 2
+
+
+def test_a_request_arriving_during_a_check_sees_a_commit_made_before_it_arrived() -> None:
+    source = SlowRevision()
+    watch = RevisionWatch(source)
+    with ThreadPoolExecutor(2) as pool:
+        early = pool.submit(watch.current)
+        source.entered.wait(5)  # the check has read "r1" and is on its way back
+        source.value = "r2"  # a commit, then a request arrives
+        late = pool.submit(watch.current)
+        source.release.set()
+        assert early.result(5) == "r1"
+        assert late.result(5) == "r2"
+
+
+def test_a_failed_check_raises_and_the_next_request_checks_again() -> None:
+    answers = iter([RuntimeError("down"), "r1"])
+
+    def fetch() -> str:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    watch = RevisionWatch(fetch)
+    with pytest.raises(RuntimeError):
+        watch.current()
+    assert watch.current() == "r1"
+
+
+def test_an_answer_is_computed_once_per_revision() -> None:
+    revision = ["r1"]
+    cache = RevisionCache(lambda: revision[0], entries=10)
+    computed: list[str] = []
+
+    def compute() -> str:
+        computed.append(revision[0])
+        return f"answer at {revision[0]}"
+
+    assert cache.get("k", compute) == cache.get("k", compute) == "answer at r1"
+    revision[0] = "r2"
+    assert cache.get("k", compute) == "answer at r2"
+    assert computed == ["r1", "r2"]
+
+
+def test_concurrent_requests_for_one_answer_wait_for_the_first_computation() -> None:
+    cache = RevisionCache(lambda: "r1", entries=10)
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return 42
+
+    with ThreadPoolExecutor(5) as pool:
+        first = pool.submit(cache.get, "k", compute)
+        started.wait(5)
+        others = [pool.submit(cache.get, "k", compute) for _ in range(4)]
+        release.set()
+        assert first.result(5) == 42 and [f.result(5) for f in others] == [42] * 4
+    assert calls == [1]
+
+
+def test_the_cache_keeps_at_most_its_number_of_entries() -> None:
+    cache = RevisionCache(lambda: "r1", entries=3)
+    computed: list[int] = []
+    for key in range(5):
+        cache.get(key, lambda key=key: computed.append(key) or key)
+    cache.get(4, lambda: computed.append(-1) or -1)  # recent: kept
+    cache.get(0, lambda: computed.append(0) or 0)  # least recently used: dropped
+    assert computed == [0, 1, 2, 3, 4, 0]
+
+
+def test_a_failed_computation_is_not_kept() -> None:
+    cache = RevisionCache(lambda: "r1", entries=3)
+
+    def fail() -> int:
+        raise LookupError("unknown id")
+
+    with pytest.raises(LookupError):
+        cache.get("k", fail)
+    assert cache.get("k", lambda: 7) == 7
+
+
+def test_zero_entries_computes_every_time() -> None:
+    cache = RevisionCache(lambda: "r1", entries=0)
+    computed: list[int] = []
+    cache.get("k", lambda: computed.append(1))
+    cache.get("k", lambda: computed.append(1))
+    assert computed == [1, 1]
