@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,12 @@ SEED_ENTITY = "concept:alignment-faking"
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="Processes answering requests, one per core (default ATLAS_API_WORKERS, 1)."
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Serve the HTTP API and entity pages (--json: print the base URL as JSON first)."""
@@ -28,6 +35,7 @@ def serve(
     from api.app import create_app
 
     settings = Settings()
+    workers = workers or settings.api_workers
     if ensure_api_key(settings) is None:  # write endpoints need a key: generated on first use
         err_console.print(
             "Writes are disabled: ATLAS_API_KEY is empty, or no key file could be made in "
@@ -38,12 +46,14 @@ def serve(
         err_console.print(f"API key for writes: ATLAS_API_KEY or {settings.api_key_file}", highlight=False)
     if as_json:
         emit({"url": f"http://{host or settings.api_host}:{port or settings.api_port}"}, True, "")
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.api_host,
-        port=port or settings.api_port,
-        log_level="info",
-    )
+    host, port = host or settings.api_host, port or settings.api_port
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return
+    # Each worker is a process of its own that builds the app from the environment: it learns the
+    # worker count there (one of them reads hubs ahead) and opens its own driver pool.
+    os.environ["ATLAS_API_WORKERS"] = str(workers)
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info")
 
 
 def run(
@@ -75,7 +85,7 @@ def run(
         f"  JSON:         {urls['entity_json']}\n"
         f"  Neo4j Browser: {browser}\n",
     )
-    serve(host=None, port=None)
+    serve(host=None, port=None, workers=None)
 
 
 def fit_suggester_if_stale(settings: Settings, as_json: bool) -> None:
