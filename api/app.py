@@ -22,7 +22,7 @@ from api.routes import curation, entities, meta, pages
 from core.cache import claim
 from core.db import Database, open_driver, resolve_connection
 from core.queries import Queries
-from core.schema import load_schema, type_heading
+from core.schema import GraphSchema, type_heading
 from core.settings import Settings
 from graph.hub_refresh import HubRefresher
 from graph.reader import GraphReader
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not db.ping():  # serve anyway: requests answer 503 until Neo4j is back
             log.warning("Neo4j at %s does not answer yet", connection.uri)
         queries = Queries(settings.cypher_dir)
-        app.state.reader = reader = GraphReader(db, queries, load_schema())
+        app.state.reader = reader = GraphReader(db, queries, GraphSchema(db, queries))
         app.state.suggestions = SuggestionService(db, queries, settings.suggester_dir)
         app.state.cached_reader, app.state.cached_suggestions = cached_reads(
             reader, app.state.suggestions, settings.response_cache_entries

@@ -6,10 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.schema import Schema
 from ingest.problems import IngestError
 from ingest.readers import RawRecord
+from ingest.sources.codex import SCHEMA as CODEX_TYPES
 from ingest.sources.codex import read_codex
+from ingest.sources.synthetic import SCHEMA as SYNTHETIC_TYPES
 from ingest.sources.synthetic import SyntheticSpec, generate
+from ingest.sources.wn18rr import SCHEMA as WN18RR_TYPES
 from ingest.sources.wn18rr import read_wn18rr
 from ingest.validate import ValidInput, validate
 
@@ -34,8 +38,14 @@ class BenchGraph:
             raise IngestError(problems)
         return records
 
+    def schema(self) -> Schema:
+        """The types the graph's importer brings."""
+        if self.spec is not None:
+            return SYNTHETIC_TYPES
+        return WN18RR_TYPES if self.name == "wn18rr" else CODEX_TYPES
+
     def validated(self) -> ValidInput:
-        valid, problems = validate(self.records(), lambda ids: set())
+        valid, problems = validate(self.records(), lambda ids: set(), self.schema())
         if problems:
             raise IngestError(problems)
         return valid

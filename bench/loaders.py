@@ -11,7 +11,7 @@ from pathlib import Path
 
 from core.db import Database
 from core.queries import Queries
-from core.schema import load_schema
+from core.schema import neo4j_label, neo4j_rel_type
 from ingest.pipeline import SETUP_QUERIES, entity_properties
 from ingest.validate import ValidInput
 from neo4j_local.server import LocalNeo4j, find_java, resolve_jars
@@ -33,7 +33,6 @@ LOAD_CSV_BATCH = 10_000
 
 def write_load_csv_files(valid: ValidInput, folder: Path) -> None:
     """entities.csv and relations.csv, with a header, as LOAD CSV WITH HEADERS reads them."""
-    schema = load_schema()
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "entities.csv").open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
@@ -43,7 +42,7 @@ def write_load_csv_files(valid: ValidInput, folder: Path) -> None:
             writer.writerow(
                 [
                     entity.entity_id,
-                    schema.label(entity.type),
+                    neo4j_label(entity.type),
                     props["type"],
                     props["name"],
                     props["description"],
@@ -59,7 +58,7 @@ def write_load_csv_files(valid: ValidInput, folder: Path) -> None:
         writer.writerow(("source", "rel_type", "target", "description"))
         for relation in valid.relations:
             writer.writerow(
-                [relation.source, schema.rel_type(relation.type), relation.target, relation.description]
+                [relation.source, neo4j_rel_type(relation.type), relation.target, relation.description]
             )
 
 
@@ -79,7 +78,6 @@ def load_csv(db: Database, atlas_queries: Queries, bench_queries: Queries) -> di
 
 def write_admin_import_files(valid: ValidInput, folder: Path) -> tuple[Path, Path]:
     """Node and relationship files in neo4j-admin's header format."""
-    schema = load_schema()
     folder.mkdir(parents=True, exist_ok=True)
     nodes, relationships = folder / "nodes.csv", folder / "relationships.csv"
     with nodes.open("w", newline="", encoding="utf-8") as out:
@@ -103,7 +101,7 @@ def write_admin_import_files(valid: ValidInput, folder: Path) -> tuple[Path, Pat
             writer.writerow(
                 [
                     entity.entity_id,
-                    f"Entity;{schema.label(entity.type)}",
+                    f"Entity;{neo4j_label(entity.type)}",
                     props["type"],
                     props["name"],
                     props["description"],
@@ -119,7 +117,7 @@ def write_admin_import_files(valid: ValidInput, folder: Path) -> tuple[Path, Pat
         writer.writerow([":START_ID", ":END_ID", ":TYPE", "description"])
         for relation in valid.relations:
             writer.writerow(
-                [relation.source, relation.target, schema.rel_type(relation.type), relation.description]
+                [relation.source, relation.target, neo4j_rel_type(relation.type), relation.description]
             )
     return nodes, relationships
 

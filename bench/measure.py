@@ -14,7 +14,7 @@ import numpy as np
 
 from core.db import Database
 from core.queries import Queries
-from core.schema import load_schema
+from core.schema import GraphSchema
 from graph.reader import GraphReader
 
 WARMUP = 10
@@ -38,7 +38,7 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 
 def page_through_driver(db: Database, queries: Queries, entity_id: str) -> None:
     """GET /entities/{id} without the API: the same GraphReader.page, hub neighborhoods read afresh."""
-    GraphReader(db, queries, load_schema(), keep_hubs=False).page(entity_id)
+    GraphReader(db, queries, GraphSchema(db, queries), keep_hubs=False).page(entity_id)
 
 
 def page_latency(

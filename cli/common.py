@@ -18,7 +18,7 @@ from rich.console import Console
 from core.db import Database, open_driver, resolve_connection
 from core.errors import ConfigurationError, DatabaseUnavailable, EntityNotFound
 from core.queries import Queries
-from core.schema import load_schema
+from core.schema import GraphSchema
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -75,6 +75,7 @@ def graph_reader() -> Iterator[GraphReader]:
     db = open_database(settings, retry_seconds=5)
     try:
         with atlas_errors():
-            yield GraphReader(db, Queries(settings.cypher_dir), load_schema())
+            queries = Queries(settings.cypher_dir)
+            yield GraphReader(db, queries, GraphSchema(db, queries))
     finally:
         db.driver.close()

@@ -15,7 +15,7 @@ import typer
 
 from cli.common import EXIT_INVALID_INPUT, EXIT_NOT_FOUND, JsonOption, atlas_errors, emit, fail, open_database
 from core.queries import Queries
-from core.schema import load_schema
+from core.schema import GraphSchema
 from core.settings import Settings
 from curation.candidates import CandidateFinder
 from curation.curator import Curator
@@ -40,7 +40,8 @@ def _curation() -> Iterator[Curator]:
     db = open_database(settings, retry_seconds=5)
     try:
         with atlas_errors():
-            yield Curator(db, Queries(settings.cypher_dir), load_schema())
+            queries = Queries(settings.cypher_dir)
+            yield Curator(db, queries, GraphSchema(db, queries))
     except DecisionNotFound as error:
         raise fail(str(error), EXIT_NOT_FOUND) from error
     except (InvalidDecision, CurationConflict) as error:

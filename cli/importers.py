@@ -65,10 +65,12 @@ def import_wn18rr(
     folder: DatasetFolder, splits: SplitsOption = ALL_SPLITS, as_json: JsonOption = False
 ) -> None:
     """WN18RR: 40,943 WordNet synsets (type `synset`) and 93,003 triples of 11 relation types."""
-    from ingest.sources.wn18rr import read_wn18rr
+    from ingest.schema_use import DatasetTypes
+    from ingest.sources.wn18rr import SCHEMA, read_wn18rr
 
     chosen = _splits(splits)
-    run_ingest(lambda ingester: ingester.ingest_records(*read_wn18rr(folder, chosen)), as_json)
+    types = DatasetTypes(SCHEMA)  # WordNet's types join the graph's schema
+    run_ingest(lambda ingester: ingester.ingest_records(*read_wn18rr(folder, chosen), types), as_json)
 
 
 @import_app.command("codex")
@@ -80,10 +82,14 @@ def import_codex(
 ) -> None:
     """CoDEx-S or CoDEx-M: Wikidata items (person, place, organization, work, concept) and
     properties (42 or 51 relation types)."""
-    from ingest.sources.codex import read_codex
+    from ingest.schema_use import DatasetTypes
+    from ingest.sources.codex import SCHEMA, read_codex
 
     chosen = _splits(splits)
-    run_ingest(lambda ingester: ingester.ingest_records(*read_codex(folder, size.value, chosen)), as_json)
+    types = DatasetTypes(SCHEMA)  # CoDEx's types join the graph's schema
+    run_ingest(
+        lambda ingester: ingester.ingest_records(*read_codex(folder, size.value, chosen), types), as_json
+    )
 
 
 @import_app.command("synthetic")
@@ -101,14 +107,16 @@ def import_synthetic(
 ) -> None:
     """A deterministic power-law research graph (see ingest/sources/synthetic.py)."""
     from ingest.embedding import HashingEmbedder
-    from ingest.sources.synthetic import SyntheticSpec, generate
+    from ingest.schema_use import DatasetTypes
+    from ingest.sources.synthetic import SCHEMA, SyntheticSpec, generate
 
     try:
         spec = SyntheticSpec(entities, relations, hubs, hub_degree, seed=seed)
     except ValueError as error:
         raise fail(str(error), EXIT_INVALID_INPUT) from error
     chosen = HashingEmbedder() if embedder is EmbedderChoice.hashing else None  # None: the model
-    run_ingest(lambda ingester: ingester.ingest_records(generate(spec), []), as_json, chosen)
+    types = DatasetTypes(SCHEMA)
+    run_ingest(lambda ingester: ingester.ingest_records(generate(spec), [], types), as_json, chosen)
 
 
 LibraryFiles = Annotated[

@@ -22,7 +22,7 @@ from neo4j.exceptions import ConstraintError
 
 from core.db import Database, Runner, transaction_runner
 from core.queries import Queries
-from core.schema import Schema
+from core.schema import SchemaView
 from curation.errors import CurationConflict
 from curation.models import CurationResult, Decision, DecisionList
 from curation.planner import DecisionPlanner, Plan
@@ -38,7 +38,7 @@ Planning = Callable[[DecisionPlanner], Plan]
 class Curator:
     """Takes and undoes decisions. Holds no state: one per request is fine."""
 
-    def __init__(self, db: Database, queries: Queries, schema: Schema) -> None:
+    def __init__(self, db: Database, queries: Queries, schema: SchemaView) -> None:
         self.db = db
         self.queries = queries
         self.schema = schema

@@ -17,7 +17,7 @@ from typing import Any
 from core.db import Runner
 from core.errors import EntityNotFound
 from core.queries import Queries
-from core.schema import Schema
+from core.schema import SchemaView
 from curation.errors import CurationConflict, DecisionNotFound, InvalidDecision
 from curation.merge import carried_dismissals, edge_text, merged_aliases, plan_relations
 from curation.models import DecisionKind
@@ -35,7 +35,7 @@ class Plan:
 
 
 class DecisionPlanner:
-    def __init__(self, run: Runner, queries: Queries, schema: Schema) -> None:
+    def __init__(self, run: Runner, queries: Queries, schema: SchemaView) -> None:
         self.run = run
         self.queries = queries
         self.schema = schema

@@ -1,4 +1,4 @@
-// :params {id: 'concept:alignment-faking', limit: 25, types: null, type_order: ['paper', 'thinker', 'framework', 'method', 'concept', 'artifact', 'quote', 'claim', 'question']}
+// :params {id: 'concept:alignment-faking', limit: 25, types: null, type_order: ['paper', 'thinker', 'framework', 'method', 'concept', 'artifact', 'quote', 'claim', 'question', 'organization', 'model']}
 // The neighbors of one entity, grouped by their type in $type_order (the schema's display order),
 // with the exact number of distinct neighbors per group, ranked inside a group by the neighbour's
 // degree (descending) then name, and at most $limit neighbors listed per group.

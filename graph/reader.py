@@ -12,7 +12,7 @@ from typing import Any
 from core.db import Database
 from core.errors import EntityNotFound
 from core.queries import Queries
-from core.schema import Schema
+from core.schema import SchemaView
 from graph import models
 from graph.cursors import decode_cursor, encode_cursor
 from graph.hub_cache import HUB_DEGREE, HubCache
@@ -31,7 +31,7 @@ LUCENE_OPERATORS = re.compile(r"\b(AND|OR|NOT)\b")
 
 
 class GraphReader:
-    def __init__(self, db: Database, queries: Queries, schema: Schema, *, keep_hubs: bool = True) -> None:
+    def __init__(self, db: Database, queries: Queries, schema: SchemaView, *, keep_hubs: bool = True) -> None:
         """`keep_hubs` False reads every neighborhood afresh (the benchmarks' driver-side baseline)."""
         self.db = db
         self.queries = queries

@@ -13,11 +13,12 @@ from typing import Any, TypeVar
 
 from core.db import Database
 from core.queries import Queries
-from core.schema import load_schema
+from core.schema import neo4j_label, neo4j_rel_type
 from ingest.embedding import Embedder, embedding_hash, embedding_text
 from ingest.problems import IngestError, Problem
-from ingest.readers import RawRecord, expand_paths, read_file
+from ingest.readers import RawRecord, SchemaFile, expand_paths, is_schema_file, read_file, read_schema_among
 from ingest.records import EntityRecord, Relation
+from ingest.schema_use import GivenSchema, apply_schema, schema_to_validate
 from ingest.validate import ValidInput, validate
 
 T = TypeVar("T")
@@ -110,14 +111,20 @@ class Ingester:
     def ingest_paths(self, paths: list[Path]) -> IngestSummary:
         return self.ingest_records(*read_all(paths))
 
-    def ingest_records(self, records: Iterable[RawRecord], problems: list[Problem]) -> IngestSummary:
-        """Validate everything first; on any problem raise IngestError having written nothing."""
+    def ingest_records(
+        self, records: Iterable[RawRecord], problems: list[Problem], schema: GivenSchema = None
+    ) -> IngestSummary:
+        """Validate everything first; on any problem raise IngestError having written nothing.
+        A `schema` given (a schema file, an importer's types) is checked against and becomes the
+        graph's schema; without one the records are checked against the graph's own."""
         summary = IngestSummary()
+        types = schema_to_validate(self.db, self.queries, schema, problems)
         with summary.timed("validate"):
-            valid, invalid = validate(records, self.existing_ids)
+            valid, invalid = validate(records, self.existing_ids, types)
         problems = problems + invalid
         if problems:
             raise IngestError(problems)
+        apply_schema(self.db, self.queries, schema)
         self.ensure_indexes()
         return self.write(valid, summary)
 
@@ -155,7 +162,6 @@ class Ingester:
         summary: IngestSummary,
     ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
         """Which entities to write (new or changed) and which to embed (text changed or missing)."""
-        schema = load_schema()
         to_write, to_embed = [], []
         for entity in entities:
             props = entity_properties(entity)
@@ -170,7 +176,7 @@ class Ingester:
             else:
                 summary.entities.updated += 1
             if old is None or old["content_hash"] != props["content_hash"]:
-                to_write.append({"id": entity.entity_id, "label": schema.label(entity.type), "props": props})
+                to_write.append({"id": entity.entity_id, "label": neo4j_label(entity.type), "props": props})
             text = embedding_text(entity)
             if (
                 old is None
@@ -229,11 +235,10 @@ class Ingester:
 
 def relation_rows(relations: Iterable[Relation]) -> list[dict[str, Any]]:
     """Query parameters for one batch; built per batch, since millions of dicts would not fit."""
-    schema = load_schema()
     return [
         {
             "source": r.source,
-            "rel_type": schema.rel_type(r.type),
+            "rel_type": neo4j_rel_type(r.type),
             "target": r.target,
             "description": r.description,
             "source_ref": r.source_ref,
@@ -242,14 +247,17 @@ def relation_rows(relations: Iterable[Relation]) -> list[dict[str, Any]]:
     ]
 
 
-def read_all(paths: list[Path]) -> tuple[list[RawRecord], list[Problem]]:
+def read_all(paths: list[Path]) -> tuple[list[RawRecord], list[Problem], SchemaFile | None]:
+    """The records of every file, the problems of reading them, and the schema file among them."""
     files, problems = expand_paths(paths)
+    schema, schema_problems = read_schema_among(files)
+    problems.extend(schema_problems)
     records: list[RawRecord] = []
-    for path in files:
+    for path in (path for path in files if not is_schema_file(path)):
         file_records, file_problems = read_file(path)
         records.extend(file_records)
         problems.extend(file_problems)
-    return records, problems
+    return records, problems, schema
 
 
 def entity_properties(entity: EntityRecord) -> dict[str, Any]:

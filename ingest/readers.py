@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from core.schema import SCHEMA_FILE_NAMES, Schema, SchemaError, read_schema_file
 from ingest.problems import Location, Problem
 
 MAX_FILE_BYTES = 2 * 1024**3
@@ -40,6 +41,41 @@ def _object_without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, An
 class RawRecord:
     location: Location
     data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SchemaFile:
+    """The `schema.yaml` found among the paths given to `atlas ingest`: the graph's types from now on."""
+
+    path: Path
+    schema: Schema
+
+
+def is_schema_file(path: Path) -> bool:
+    return path.name in SCHEMA_FILE_NAMES
+
+
+def read_schema_among(files: list[Path]) -> tuple[SchemaFile | None, list[Problem]]:
+    """The one schema file among `files` (None when there is none), or the problems of reading it.
+    A graph has one schema: two schema files are refused rather than merged by guesswork."""
+    found = [path for path in files if is_schema_file(path)]
+    if len(found) > 1:
+        others = ", ".join(str(path) for path in found[1:])
+        return None, [Problem(Location(found[0], 0), None, f"a second schema file was given: {others}")]
+    if not found:
+        return None, []
+    try:
+        return SchemaFile(found[0], read_schema_file(found[0])), []
+    except SchemaError as error:
+        return None, schema_problems(error)
+    except RecursionError:
+        return None, [Problem(Location(found[0], 0), None, "invalid YAML: nested too deeply")]
+
+
+def schema_problems(error: SchemaError) -> list[Problem]:
+    """A SchemaError's problems as ingest problems, located in the schema file."""
+    path = error.path or Path(SCHEMA_FILE_NAMES[0])
+    return [Problem(Location(path, p.line), p.field, p.message) for p in error.problems]
 
 
 def expand_paths(paths: list[Path]) -> tuple[list[Path], list[Problem]]:

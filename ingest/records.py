@@ -1,4 +1,9 @@
-"""The record format: one entity or one relation, as read from JSON Lines, CSV or YAML."""
+"""The record format: one entity or one relation, as read from JSON Lines, CSV or YAML.
+
+Whether a record's types are this graph's types, and whether a relation may join an entity to
+itself, depends on the graph's schema: validation passes it as pydantic's context
+(`model_validate(data, context=schema_context(schema))`, see ingest/validate.py). Records built
+without a schema are checked for their shape only."""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from core.schema import load_schema
+from core.schema import Schema
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 ID_RE = re.compile(rf"^(?P<type>[a-z][a-z_]*):(?P<slug>{SLUG_PATTERN})$")
@@ -38,6 +43,15 @@ def _no_control_characters(value: str) -> str:
     return value
 
 
+def schema_context(schema: Schema) -> dict[str, Schema]:
+    return {"schema": schema}
+
+
+def _schema_of(info: ValidationInfo) -> Schema | None:
+    context = info.context
+    return context.get("schema") if isinstance(context, dict) else None
+
+
 def _check_id(value: str) -> str:
     if not ID_RE.match(value):
         raise ValueError(
@@ -63,10 +77,10 @@ class EntityRecord(BaseModel):
 
     @field_validator("type")
     @classmethod
-    def _known_type(cls, value: str) -> str:
-        types = load_schema().entity_types
-        if value not in types:
-            raise ValueError(f"unknown entity type {value!r}; known: {', '.join(types)}")
+    def _known_type(cls, value: str, info: ValidationInfo) -> str:
+        schema = _schema_of(info)
+        if schema is not None and (problem := schema.unknown_entity_type(value)):
+            raise ValueError(problem)
         return value
 
     @field_validator("name", "description", "url")
@@ -141,10 +155,10 @@ class RelationRecord(BaseModel):
 
     @field_validator("type")
     @classmethod
-    def _known_type(cls, value: str) -> str:
-        types = load_schema().relation_types
-        if value not in types:
-            raise ValueError(f"unknown relation type {value!r}; known: {', '.join(types)}")
+    def _known_type(cls, value: str, info: ValidationInfo) -> str:
+        schema = _schema_of(info)
+        if schema is not None and (problem := schema.unknown_relation_type(value)):
+            raise ValueError(problem)
         return value
 
     @field_validator("description")
@@ -153,8 +167,13 @@ class RelationRecord(BaseModel):
         return _no_control_characters(value)
 
     @model_validator(mode="after")
-    def _not_a_self_loop(self) -> RelationRecord:
-        if self.source == self.target and self.type not in load_schema().reflexive_relation_types:
+    def _not_a_self_loop(self, info: ValidationInfo) -> RelationRecord:
+        schema = _schema_of(info)
+        if (
+            self.source == self.target
+            and schema is not None
+            and self.type not in schema.reflexive_relation_types
+        ):
             raise ValueError(f"a relation cannot join {self.source!r} to itself")
         return self
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
+from core.schema import Schema, closest
 from ingest.problems import Location, Problem
 from ingest.readers import RawRecord
-from ingest.records import EntityRecord, Relation, RelationRecord
+from ingest.records import EntityRecord, Relation, RelationRecord, schema_context, slugify
 
 # Given ids, returns those the database already holds (relations may point at them).
 ExistingIds = Callable[[Iterable[str]], set[str]]
@@ -21,7 +23,10 @@ class ValidInput:
     relations: list[Relation] = field(default_factory=list)
 
 
-def parse_record(raw: RawRecord) -> tuple[EntityRecord | RelationRecord | None, list[Problem]]:
+def parse_record(
+    raw: RawRecord, schema: Schema
+) -> tuple[EntityRecord | RelationRecord | None, list[Problem]]:
+    """The record, or the problems that stop it, its types checked against the graph's `schema`."""
     kind = raw.data.get("kind")
     model: type[EntityRecord] | type[RelationRecord]
     if kind == "entity":
@@ -31,29 +36,55 @@ def parse_record(raw: RawRecord) -> tuple[EntityRecord | RelationRecord | None, 
     else:
         return None, [Problem(raw.location, "kind", f"must be 'entity' or 'relation', not {kind!r}")]
     try:
-        return model.model_validate(raw.data), []
+        return model.model_validate(raw.data, context=schema_context(schema)), []
     except ValidationError as error:
-        return None, [_problem(raw.location, detail) for detail in error.errors()]
+        return None, [_problem(raw.location, detail, model) for detail in error.errors()]
 
 
-def _problem(location: Location, detail: object) -> Problem:
-    assert isinstance(detail, dict)
+def _problem(location: Location, detail: Any, model: type[BaseModel]) -> Problem:
     field_name = ".".join(str(part) for part in detail.get("loc", ())) or None
+    if detail.get("type") == "extra_forbidden" and field_name is not None:
+        return Problem(location, field_name, unknown_field_message(field_name, list(model.model_fields)))
     message = str(detail.get("msg", "invalid")).removeprefix("Value error, ")
     return Problem(location, field_name, message)
 
 
-def validate(raw_records: Iterable[RawRecord], existing_ids: ExistingIds) -> tuple[ValidInput, list[Problem]]:
-    """Parse and cross-check all records; the problems list is empty when the input is valid.
-    Reads `raw_records` once: a generator's records are dropped as soon as they are parsed."""
+def unknown_field_message(name: str, allowed: list[str]) -> str:
+    """ "unknown field 'yaer' (did you mean 'year'?); allowed: ...", in the words of the format."""
+    guess = closest(name, allowed)
+    hint = f" (did you mean {guess!r}?)" if guess else ""
+    return f"unknown field {name!r}{hint}; allowed: {', '.join(allowed)}"
+
+
+def intended_id(data: dict[str, Any]) -> str | None:
+    """The id a record that failed validation meant to define: given, or derived from type and
+    name as a valid record's would be. Relations to it are then told where it was rejected."""
+    given = data.get("id")
+    if isinstance(given, str) and given:
+        return given
+    entity_type, name = data.get("type"), data.get("name")
+    if isinstance(entity_type, str) and isinstance(name, str) and (slug := slugify(name)):
+        return f"{entity_type}:{slug}"
+    return None
+
+
+def validate(
+    raw_records: Iterable[RawRecord], existing_ids: ExistingIds, schema: Schema
+) -> tuple[ValidInput, list[Problem]]:
+    """Parse and cross-check all records against the graph's `schema`; the problems list is empty
+    when the input is valid. Reads `raw_records` once: a generator's records are dropped as soon
+    as they are parsed."""
     problems: list[Problem] = []
     valid = ValidInput()
     entity_at: dict[str, Location] = {}
+    rejected_at: dict[str, Location] = {}  # ids of entity records refused above
     relation_at: dict[tuple[str, str, str], Location] = {}
     relation_locations: list[Location] = []
     for raw in raw_records:
-        record, record_problems = parse_record(raw)
+        record, record_problems = parse_record(raw, schema)
         problems.extend(record_problems)
+        if record is None and raw.data.get("kind") == "entity" and (meant := intended_id(raw.data)):
+            rejected_at.setdefault(meant, raw.location)
         if isinstance(record, EntityRecord):
             if (first := entity_at.get(record.entity_id)) is not None:
                 problems.append(
@@ -79,7 +110,9 @@ def validate(raw_records: Iterable[RawRecord], existing_ids: ExistingIds) -> tup
             relation_at[record.key] = raw.location
             valid.relations.append(Relation.of(record))
             relation_locations.append(raw.location)
-    problems.extend(_dangling_endpoints(valid.relations, relation_locations, entity_at, existing_ids))
+    problems.extend(
+        _dangling_endpoints(valid.relations, relation_locations, entity_at, rejected_at, existing_ids)
+    )
     return valid, problems
 
 
@@ -87,6 +120,7 @@ def _dangling_endpoints(
     relations: list[Relation],
     locations: list[Location],
     entity_at: dict[str, Location],
+    rejected_at: dict[str, Location],
     existing_ids: ExistingIds,
 ) -> list[Problem]:
     referenced = {ref for r in relations for ref in (r.source, r.target, r.source_ref) if ref}
@@ -96,10 +130,14 @@ def _dangling_endpoints(
         for field_name in ("source", "target", "source_ref"):
             ref = getattr(relation, field_name)
             if ref is not None and ref not in known:
-                problems.append(
-                    Problem(location, field_name, f"{ref!r} is neither in the input nor in the database")
-                )
+                problems.append(Problem(location, field_name, _missing_endpoint(ref, rejected_at)))
     return problems
+
+
+def _missing_endpoint(ref: str, rejected_at: dict[str, Location]) -> str:
+    if (where := rejected_at.get(ref)) is not None:
+        return f"{ref!r} was rejected at {where} (see the problem reported there)"
+    return f"{ref!r} is neither in the input nor in the database"
 
 
 def _describe(relation: RelationRecord | Relation) -> str:

@@ -25,6 +25,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from core.db import Database, open_driver, resolve_connection
 from core.queries import Queries
+from core.schema import read_schema_file, store_schema
 from core.settings import PROJECT_ROOT, Settings
 from ingest.embedding import Embedder, MiniLMEmbedder
 from ingest.pipeline import Ingester, read_all
@@ -100,10 +101,18 @@ def empty_database(db: Database) -> None:
 
 
 @pytest.fixture
-def db(session_db: Database) -> Database:
-    """The test database, emptied before the test (indexes and constraints stay)."""
-    empty_database(session_db)
-    return session_db
+def db(session_db: Database, queries: Queries) -> Database:
+    """The test database, emptied before the test (indexes and constraints stay), with the seed
+    graph's schema stored as `atlas ingest seeds/` stores it: records of its types can be ingested
+    without a schema file of their own."""
+    return fresh_database(session_db, queries)
+
+
+def fresh_database(db: Database, queries: Queries) -> Database:
+    """Empty, with the seed graph's schema (see the `db` fixture)."""
+    empty_database(db)
+    store_schema(db, queries, read_schema_file(SEEDS / "schema.yaml"))
+    return db
 
 
 @pytest.fixture(scope="session")

@@ -33,13 +33,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.schema import Schema
 from ingest.problems import Location, Problem
 from ingest.readers import RawRecord
 from ingest.records import slugify
 
-# The schema types this importer writes (core/schema.yaml): kept here in one place.
+# The types this importer writes, kept here in one place; SCHEMA adds them to the graph's schema.
 ENTITY_TYPES = {"paper": "paper", "person": "thinker", "organization": "organization"}
 RELATION_TYPES = {"author": "authored", "editor": "edited", "cites": "cites"}
+SCHEMA = Schema(
+    entity_types=tuple(ENTITY_TYPES.values()),
+    relation_types=tuple(RELATION_TYPES.values()),
+    relation_descriptions={
+        "authored": "thinker -> paper, in author order",
+        "edited": "thinker/organization -> paper, or the volume holding it",
+        "cites": "paper -> paper",
+    },
+)
 
 ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?P<id>.+)$", re.IGNORECASE)
 # New-style (2412.14093, 0704.0001) and old-style (hep-th/9901001) arXiv identifiers.

@@ -23,11 +23,75 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Literal
 
+from core.schema import Schema
 from ingest.problems import Location, Problem
 from ingest.readers import RawRecord
 from ingest.records import slugify
 from ingest.sources import SPLITS, checked_splits, tab_separated
 
+# The types CoDEx brings to a graph (`atlas import codex` adds them to its schema): the coarse
+# classes of TYPE_RULES, and each property's label with its Wikidata id as the description.
+# `part_of` and `uses` also serve research graphs.
+PROPERTIES: tuple[tuple[str, str], ...] = (
+    ("country", "Wikidata P17"),
+    ("place_of_birth", "Wikidata P19"),
+    ("place_of_death", "Wikidata P20"),
+    ("spouse", "Wikidata P26"),
+    ("country_of_citizenship", "Wikidata P27"),
+    ("continent", "Wikidata P30"),
+    ("head_of_state", "Wikidata P35"),
+    ("official_language", "Wikidata P37"),
+    ("child", "Wikidata P40"),
+    ("author", "Wikidata P50"),
+    ("member_of_sports_team", "Wikidata P54"),
+    ("director", "Wikidata P57"),
+    ("educated_at", "Wikidata P69"),
+    ("field_of_work", "Wikidata P101"),
+    ("member_of_political_party", "Wikidata P102"),
+    ("occupation", "Wikidata P106"),
+    ("employer", "Wikidata P108"),
+    ("founded_by", "Wikidata P112"),
+    ("airline_hub", "Wikidata P113"),
+    ("place_of_burial", "Wikidata P119"),
+    ("located_in_the_administrative_terroritorial_entity", "Wikidata P131"),
+    ("movement", "Wikidata P135"),
+    ("genre", "Wikidata P136"),
+    ("named_after", "Wikidata P138"),
+    ("religion", "Wikidata P140"),
+    ("headquarters_location", "Wikidata P159"),
+    ("cast_member", "Wikidata P161"),
+    ("ethnic_group", "Wikidata P172"),
+    ("record_label", "Wikidata P264"),
+    ("language_of_work_or_name", "Wikidata P407"),
+    ("unmarried_partner", "Wikidata P451"),
+    ("industry", "Wikidata P452"),
+    ("member_of", "Wikidata P463"),
+    ("country_of_origin", "Wikidata P495"),
+    ("cause_of_death", "Wikidata P509"),
+    ("diplomatic_relation", "Wikidata P530"),
+    ("residence", "Wikidata P551"),
+    ("sport", "Wikidata P641"),
+    ("influenced_by", "Wikidata P737"),
+    ("location_of_formation", "Wikidata P740"),
+    ("parent_organization", "Wikidata P749"),
+    ("symptoms", "Wikidata P780"),
+    ("notable_works", "Wikidata P800"),
+    ("narrative_location", "Wikidata P840"),
+    ("medical_condition", "Wikidata P1050"),
+    ("product_or_material_produced", "Wikidata P1056"),
+    ("instrument", "Wikidata P1303"),
+    ("languages_spoken_written_or_signed", "Wikidata P1412"),
+    ("time_period", "Wikidata P2348"),
+    ("practiced_by", "Wikidata P3095"),
+    ("sibling", "Wikidata P3373"),
+    ("part_of", "Wikidata P361"),
+    ("uses", "Wikidata P2283"),
+)
+SCHEMA = Schema(
+    entity_types=("person", "place", "organization", "work", "concept"),
+    relation_types=tuple(name for name, _ in PROPERTIES),
+    relation_descriptions=dict(PROPERTIES),
+)
 Size = Literal["s", "m"]
 SPLIT_FILES = {"train": "train.txt", "dev": "valid.txt", "test": "test.txt"}
 # Matched in order against each Wikidata type label of an item; the first match decides.

@@ -17,7 +17,8 @@ from ingest.embedding import embedding_hash, embedding_text
 from ingest.pipeline import Ingester, IngestSummary, batched, entity_properties, relation_rows
 from ingest.problems import IngestError, Problem
 from ingest.readers import RawRecord
-from ingest.sources.bibliography import link_existing
+from ingest.schema_use import DatasetTypes, schema_to_validate
+from ingest.sources.bibliography import SCHEMA, link_existing
 from ingest.validate import validate
 
 
@@ -45,7 +46,12 @@ def import_library(
     dry_run: bool = False,
 ) -> LibrarySummary:
     kept = link_existing(records, ingester.existing_ids)
-    summary = preview(ingester, kept, problems) if dry_run else ingester.ingest_records(kept, problems)
+    types = DatasetTypes(SCHEMA)
+    summary = (
+        preview(ingester, kept, problems)
+        if dry_run
+        else ingester.ingest_records(kept, problems, schema=types)
+    )
     return LibrarySummary(
         **vars(summary), dry_run=dry_run, linked_existing=len(records) - len(kept), notes=notes
     )
@@ -55,8 +61,9 @@ def preview(ingester: Ingester, records: list[RawRecord], problems: list[Problem
     """What `ingester.ingest_records(records, problems)` would do, without writing anything: the
     same validation first (IngestError on any problem), then the counts."""
     summary = IngestSummary()
+    types = schema_to_validate(ingester.db, ingester.queries, DatasetTypes(SCHEMA), problems)
     with summary.timed("validate"):
-        valid, invalid = validate(records, ingester.existing_ids)
+        valid, invalid = validate(records, ingester.existing_ids, types)
     if problems + invalid:
         raise IngestError(problems + invalid)
     ids = [entity.entity_id for entity in valid.entities]

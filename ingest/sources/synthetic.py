@@ -6,7 +6,7 @@ The same spec and seed always give the same records. The shape is what large rea
 - names of 2-5 words and descriptions of 5-150 words (log-normal, median about 25), drawn from a
   pseudo-word vocabulary grouped into topics, so that entities of one topic share words and
   similarity search finds neighbours; half the relations carry a one-sentence description;
-- research entity types and relation types from the schema; no relation is a self-loop or a
+- research entity types and relation types (SCHEMA); no relation is a self-loop or a
   duplicate of another (same source, type and target).
 """
 
@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from core.schema import Schema
 from ingest.problems import Location
 from ingest.readers import RawRecord
 
@@ -44,6 +45,8 @@ RELATION_TYPES = (
     "introduces",
     "analogous_to",
 )
+# The types a synthetic graph brings (`atlas import synthetic` adds them to the graph's schema).
+SCHEMA = Schema(entity_types=ENTITY_TYPES, relation_types=RELATION_TYPES)
 VOCABULARY_SIZE = 6_000
 ENTITIES_PER_TOPIC = 20  # on average; topic sizes follow a power law too
 WORDS_PER_TOPIC = 12

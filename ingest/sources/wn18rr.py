@@ -18,12 +18,33 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
+from core.schema import Schema
 from ingest.problems import Problem
 from ingest.readers import RawRecord
 from ingest.records import slugify
 from ingest.sources import SPLITS, checked_splits, tab_separated
 
 TEXTS = "entity2text.txt"
+# The types WN18RR brings to a graph (`atlas import wn18rr` adds them to its schema). WordNet
+# relates a few synsets to themselves by derivationally_related_form: the one reflexive type.
+SCHEMA = Schema(
+    entity_types=("synset",),
+    relation_types=(
+        "hypernym",
+        "instance_hypernym",
+        "member_meronym",
+        "has_part",
+        "synset_domain_topic_of",
+        "member_of_domain_usage",
+        "member_of_domain_region",
+        "derivationally_related_form",
+        "also_see",
+        "verb_group",
+        "similar_to",
+    ),
+    reflexive_relation_types=frozenset({"derivationally_related_form"}),
+    entity_descriptions={"synset": "A WordNet synset: one sense of a word, with its definition"},
+)
 DATASET_URL = "https://wordnet.princeton.edu/"
 
 

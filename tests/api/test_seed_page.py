@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from core.schema import load_schema, type_heading
-from tests.conftest import SeedGraph
+from core.schema import read_schema_file, type_heading
+from tests.conftest import SEEDS, SeedGraph
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_PAGE = ROOT.parent / "shared" / "seed" / "concept-alignment-faking.txt"
@@ -25,7 +25,7 @@ def seed_page() -> dict:
     lines = SEED_PAGE.read_text().splitlines()
     start = lines.index("Neighborhood — ranked by edge-count")
     end = next(i for i, line in enumerate(lines) if line.startswith("Related by similarity"))
-    headings = {type_heading(t): t for t in load_schema().entity_types}
+    headings = {type_heading(t): t for t in read_schema_file(SEEDS / "schema.yaml").entity_types}
     sections: dict[str, dict] = {}
     current = None
     for line in lines[start + 1 : end]:

@@ -13,10 +13,10 @@ import pytest
 
 from core.db import Database
 from core.queries import Queries
-from core.schema import load_schema
+from core.schema import read_schema_file
 from tests.browser.test_grass_style import styled_labels
 from tests.browser_helpers import browser_page, needs_chromium, png_size
-from tests.conftest import SeedGraph
+from tests.conftest import SEEDS, SeedGraph
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
@@ -99,7 +99,7 @@ def test_a_cypher_file_runs_in_browser_as_written(browser: Page, queries: Querie
 def test_the_grass_style_colours_the_neighbourhood_by_entity_type(
     browser: Page, queries: Queries, seeded, tmp_path: Path
 ) -> None:
-    schema = load_schema()
+    schema = read_schema_file(SEEDS / "schema.yaml")
     colours = {label: rule["color"] for label, rule in styled_labels().items()}
     groups = seeded.read(
         queries["neighborhood"], id=PAGE_ID, limit=1000, types=None, type_order=list(schema.entity_types)

@@ -1,5 +1,5 @@
-"""Schema names (core/schema.py): how a type of the files becomes a Neo4j label, a relationship
-type and a page heading, and which schema files are refused."""
+"""Schema names and schema files (core/schema.py): how a type becomes a Neo4j label, a relationship
+type and a page heading; how a schema.yaml is read, and which are refused (naming line and field)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from core.schema import Schema, load_schema, type_heading
+from core.schema import Schema, SchemaError, read_schema_file, type_heading
+
+SEED_SCHEMA = Path(__file__).resolve().parents[2] / "seeds" / "schema.yaml"
 
 
 @pytest.fixture
@@ -57,8 +59,8 @@ def test_a_group_heading_is_the_type_title_cased_in_the_plural(entity_type: str,
     assert type_heading(entity_type) == heading
 
 
-def test_every_type_of_the_shipped_schema_has_a_distinct_label_and_heading() -> None:
-    schema = load_schema()
+def test_every_type_of_the_seed_schema_has_a_distinct_label_and_heading() -> None:
+    schema = read_schema_file(SEED_SCHEMA)
     labels = [schema.label(t) for t in schema.entity_types]
     headings = [type_heading(t) for t in schema.entity_types]
     assert len(set(labels)) == len(labels) == len(set(headings))
@@ -67,18 +69,15 @@ def test_every_type_of_the_shipped_schema_has_a_distinct_label_and_heading() -> 
     assert all(schema.relation_from_neo4j(schema.rel_type(t)) == t for t in schema.relation_types)
 
 
-def test_the_shipped_schema_lists_the_seed_types_in_page_order() -> None:
-    schema = load_schema()
-    assert schema.entity_types[:7] == (
-        "paper",
-        "thinker",
-        "framework",
-        "method",
-        "concept",
-        "artifact",
-        "quote",
-    )
-    assert schema.reflexive_relation_types <= set(schema.relation_types)
+def test_the_seed_schema_lists_its_types_in_page_order_with_descriptions() -> None:
+    schema = read_schema_file(SEED_SCHEMA)
+    assert schema.entity_types == (
+        "paper", "thinker", "framework", "method", "concept", "artifact",
+        "quote", "claim", "question", "organization", "model",
+    )  # fmt: skip
+    assert "synset" not in schema.entity_types and "airline_hub" not in schema.relation_types
+    assert schema.relation_descriptions["authored"] == "thinker -> paper"
+    assert set(schema.entity_descriptions) == set(schema.entity_types)
 
 
 def write_schema(tmp_path: Path, text: str) -> Path:
@@ -87,34 +86,68 @@ def write_schema(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_a_schema_file_is_read_in_its_order(tmp_path: Path) -> None:
+def test_a_schema_file_is_read_in_its_order_with_optional_descriptions(tmp_path: Path) -> None:
     path = write_schema(
         tmp_path,
-        "entity_types: [thinker, paper]\nrelation_types: [cites, similar_to]\n"
+        "entity_types:\n  - thinker: A person who thinks\n  - paper\n"
+        "relation_types: [cites, {similar_to: Alike in meaning}]\n"
         "reflexive_relation_types: [similar_to]\n",
     )
-    schema = load_schema(path)
+    schema = read_schema_file(path)
     assert schema.entity_types == ("thinker", "paper")
     assert schema.relation_types == ("cites", "similar_to")
     assert schema.reflexive_relation_types == frozenset({"similar_to"})
+    assert schema.entity_descriptions == {"thinker": "A person who thinks"}
+    assert schema.relation_descriptions == {"similar_to": "Alike in meaning"}
+
+
+def test_a_schema_survives_the_round_trip_through_node_properties(tmp_path: Path) -> None:
+    schema = read_schema_file(SEED_SCHEMA)
+    assert Schema.from_parameters(schema.as_parameters()) == schema
+
+
+def test_extending_a_schema_keeps_its_order_and_appends_the_new_types() -> None:
+    graph = Schema(("paper", "concept"), ("cites",), entity_descriptions={"paper": "ours"})
+    dataset = Schema(("synset", "paper"), ("hypernym", "cites"), frozenset({"hypernym"}), {"paper": "theirs"})
+    extended = graph.extended_with(dataset)
+    assert extended.entity_types == ("paper", "concept", "synset")
+    assert extended.relation_types == ("cites", "hypernym")
+    assert extended.reflexive_relation_types == frozenset({"hypernym"})
+    assert extended.entity_descriptions == {"paper": "ours"}
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "where", "message"),
     [
-        ("entity_types: [Concept]\nrelation_types: [cites]\n", "'Concept' is not lowercase snake_case"),
-        ("entity_types: [concept]\nrelation_types: [has-part]\n", "'has-part' is not lowercase snake_case"),
-        ("entity_types: [concept, 7]\nrelation_types: [cites]\n", "7 is not lowercase snake_case"),
-        ("entity_types: [concept, concept]\nrelation_types: [cites]\n", "entity type is listed twice"),
-        ("entity_types: [concept]\nrelation_types: [cites, cites]\n", "relation type is listed twice"),
-        (
-            "entity_types: [concept]\nrelation_types: [cites]\nreflexive_relation_types: [extends]\n",
-            r"names unknown types \['extends'\]",
-        ),
+        ("entity_types: [Concept]\nrelation_types: [cites]\n", ":1: field 'entity_types'",
+         "type 'Concept' is not lowercase snake_case"),
+        ("entity_types: [concept]\nrelation_types:\n  - cites\n  - has-part\n", ":4: field 'relation_types'",
+         "type 'has-part' is not lowercase snake_case"),
+        ("entity_types: [concept, 7]\nrelation_types: [cites]\n", ":1: field 'entity_types'",
+         "type '7' is not lowercase snake_case"),
+        ("entity_types:\n  - concept\n  - concept\nrelation_types: [cites]\n", ":3: field 'entity_types'",
+         "'concept' is listed twice"),
+        ("entity_types: [concept]\nrelation_types: [cites, cites]\n", ":2: field 'relation_types'",
+         "'cites' is listed twice"),
+        ("entity_types: [concept]\nrelation_types: [cites]\nreflexive_relation_types: [cite]\n",
+         ":3: field 'reflexive_relation_types'", "unknown relation type 'cite' (did you mean 'cites'?)"),
+        ("entity_types: [concept]\nrelation_type: [cites]\n", ":2: field 'relation_type'",
+         "unknown field 'relation_type' (did you mean 'relation_types'?); allowed: entity_types,"),
+        ("relation_types: [cites]\n", ":1: field 'entity_types'", "missing"),
+        ("entity_types: [entity]\nrelation_types: [cites]\n", ":1: field 'entity_types'",
+         "'entity' would take Atlas's own label Entity"),
+        ("entity_types: [concept]\nrelation_types:\n  - cites: |\n      two\n      lines\n",
+         ":3: field 'relation_types'", "the description of 'cites' must be one line"),
+        ("entity_types: concept\nrelation_types: [cites]\n", ":1: field 'entity_types'",
+         "expected a list of type names"),
+        ("entity_types: [concept\n", ":2", "invalid YAML"),
+        ("- concept\n", ":1", "expected a mapping with entity_types and relation_types"),
     ],
-)
-def test_a_malformed_schema_file_is_refused_naming_the_problem(
-    tmp_path: Path, text: str, message: str
+)  # fmt: skip
+def test_a_malformed_schema_file_is_refused_naming_line_field_and_problem(
+    tmp_path: Path, text: str, where: str, message: str
 ) -> None:
-    with pytest.raises(ValueError, match=message):
-        load_schema(write_schema(tmp_path, text))
+    path = write_schema(tmp_path, text)
+    with pytest.raises(SchemaError) as raised:
+        read_schema_file(path)
+    assert f"{path}{where}: {message}" in str(raised.value)

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from core.db import Database
 from core.queries import Queries
-from core.schema import load_schema
+from core.schema import GraphSchema
 from core.settings import Settings
 from curation.curator import Curator
 from tests.snapshot import graph_snapshot
@@ -93,7 +93,7 @@ def curation_graph(ingest, curation_file: Path) -> Path:
 
 @pytest.fixture
 def curator(db: Database, queries: Queries) -> Curator:
-    return Curator(db, queries, load_schema())
+    return Curator(db, queries, GraphSchema(db, queries))
 
 
 @pytest.fixture

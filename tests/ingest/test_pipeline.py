@@ -171,7 +171,7 @@ def test_a_relation_may_point_at_an_entity_already_in_the_database(ingest, db, t
 def test_csv_and_yaml_inputs_give_the_same_graph_as_jsonl(ingest, db, tmp_path: Path) -> None:
     ingest(write_jsonl(tmp_path / "g.jsonl", GRAPH))
     from_jsonl = graph_snapshot(db)
-    db.write("MATCH (n) DETACH DELETE n")
+    db.write("MATCH (n:Entity) DETACH DELETE n")  # the schema stays
     folder = tmp_path / "mixed"
     folder.mkdir()
     (folder / "entities.csv").write_text(
@@ -219,7 +219,7 @@ def test_relations_of_new_entities_come_out_as_the_full_upsert_writes_them(
     entities, relations = records[:150], records[150:]
     together = ingest(write_jsonl(tmp_path / "all.jsonl", records))
     at_once = graph_snapshot(db)
-    db.write("MATCH (n) DETACH DELETE n")
+    db.write("MATCH (n:Entity) DETACH DELETE n")  # the schema stays
     ingest(write_jsonl(tmp_path / "entities.jsonl", entities))
     apart = ingest(write_jsonl(tmp_path / "relations.jsonl", relations))
     assert graph_snapshot(db) == at_once
@@ -228,7 +228,7 @@ def test_relations_of_new_entities_come_out_as_the_full_upsert_writes_them(
 
 def test_two_simultaneous_first_imports_write_each_relation_once(ingester, db, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "g.jsonl", many_relations_graph(entities=100, relations=600))
-    records, problems = read_all([path])
+    records, problems, _ = read_all([path])
     with ThreadPoolExecutor(max_workers=2) as pool:
         runs = [pool.submit(ingester.ingest_records, records, problems) for _ in range(2)]
         for run in runs:

@@ -3,7 +3,11 @@
 import pytest
 from pydantic import ValidationError
 
-from ingest.records import EntityRecord, Relation, RelationRecord, slugify
+from core.schema import Schema
+from ingest.records import EntityRecord, Relation, RelationRecord, schema_context, slugify
+
+SCHEMA = Schema(entity_types=("paper", "thinker", "concept"), relation_types=("extends", "cites"))
+CONTEXT = schema_context(SCHEMA)
 
 
 def test_id_is_derived_from_type_and_name_when_absent() -> None:
@@ -36,9 +40,23 @@ def test_malformed_ids_are_refused(bad_id: str) -> None:
         EntityRecord(id=bad_id, type="concept", name="X")
 
 
-def test_unknown_entity_type_names_the_known_ones() -> None:
-    with pytest.raises(ValidationError, match="unknown entity type 'conecpt'; known: paper, thinker"):
-        EntityRecord(type="conecpt", name="X")
+def test_an_unknown_entity_type_suggests_the_closest_and_lists_the_graphs_types() -> None:
+    with pytest.raises(ValidationError) as raised:
+        EntityRecord.model_validate({"type": "conecpt", "name": "X"}, context=CONTEXT)
+    assert (
+        "unknown entity type 'conecpt' (did you mean 'concept'?); "
+        "this graph's entity types: paper, thinker, concept"
+    ) in str(raised.value)
+
+
+def test_an_entity_type_far_from_every_type_gets_no_suggestion() -> None:
+    with pytest.raises(ValidationError) as raised:
+        EntityRecord.model_validate({"type": "galaxy", "name": "X"}, context=CONTEXT)
+    assert "unknown entity type 'galaxy'; this graph's entity types:" in str(raised.value)
+
+
+def test_without_a_schema_a_record_is_checked_for_its_shape_only() -> None:
+    assert EntityRecord(type="galaxy", name="Andromeda").entity_id == "galaxy:andromeda"
 
 
 def test_unknown_fields_are_refused() -> None:
@@ -53,12 +71,23 @@ def test_control_characters_in_names_are_refused() -> None:
 
 def test_relation_type_must_be_in_the_schema() -> None:
     with pytest.raises(ValidationError, match="unknown relation type 'DETACH'"):
-        RelationRecord(source="concept:a", type="DETACH", target="concept:b")
+        RelationRecord.model_validate(
+            {"source": "concept:a", "type": "DETACH", "target": "concept:b"}, context=CONTEXT
+        )
+
+
+def test_a_misspelt_relation_type_suggests_the_closest() -> None:
+    with pytest.raises(ValidationError, match=r"unknown relation type 'extend' \(did you mean 'extends'\?\)"):
+        RelationRecord.model_validate(
+            {"source": "concept:a", "type": "extend", "target": "concept:b"}, context=CONTEXT
+        )
 
 
 def test_self_loops_are_refused() -> None:
     with pytest.raises(ValidationError, match="cannot join 'concept:a' to itself"):
-        RelationRecord(source="concept:a", type="extends", target="concept:a")
+        RelationRecord.model_validate(
+            {"source": "concept:a", "type": "extends", "target": "concept:a"}, context=CONTEXT
+        )
 
 
 def test_a_validated_relation_is_held_with_every_field_of_its_record() -> None:

@@ -10,12 +10,18 @@ from typing import Any
 
 import pytest
 
+from core.schema import Schema
 from ingest.problems import Location
 from ingest.readers import RawRecord
 from ingest.records import EntityRecord, Relation
 from ingest.validate import parse_record, validate
 
 FILE = Path("graph.jsonl")
+SCHEMA = Schema(
+    entity_types=("concept", "paper", "synset"),
+    relation_types=("extends", "hypernym", "derivationally_related_form"),
+    reflexive_relation_types=frozenset({"derivationally_related_form"}),
+)
 
 
 def raw(*records: dict[str, Any]) -> list[RawRecord]:
@@ -49,7 +55,9 @@ class Stored:
 
 def test_a_valid_input_gives_its_entities_and_relations_and_no_problem() -> None:
     valid, problems = validate(
-        raw(entity("A"), entity("B"), relation("concept:a", "concept:b", description="why")), nothing_stored
+        raw(entity("A"), entity("B"), relation("concept:a", "concept:b", description="why")),
+        nothing_stored,
+        SCHEMA,
     )
     assert problems == []
     assert [e.entity_id for e in valid.entities] == ["concept:a", "concept:b"]
@@ -57,7 +65,7 @@ def test_a_valid_input_gives_its_entities_and_relations_and_no_problem() -> None
 
 
 def test_an_id_defined_twice_is_a_problem_at_the_second_naming_the_first() -> None:
-    valid, problems = validate(raw(entity("A"), entity("a", id="concept:a")), nothing_stored)
+    valid, problems = validate(raw(entity("A"), entity("a", id="concept:a")), nothing_stored, SCHEMA)
     assert [str(p) for p in problems] == [
         "graph.jsonl:2: field 'id': 'concept:a' is defined twice (first at graph.jsonl:1)"
     ]
@@ -69,6 +77,7 @@ def test_a_relation_given_twice_is_a_problem_even_with_another_description() -> 
         raw(entity("A"), entity("B"), relation("concept:a", "concept:b"),
             relation("concept:a", "concept:b", description="other")),
         nothing_stored,
+        SCHEMA,
     )  # fmt: skip
     assert [str(p) for p in problems] == [
         "graph.jsonl:4: duplicate relation (concept:a)-[extends]->(concept:b) (first at graph.jsonl:3)"
@@ -79,13 +88,16 @@ def test_the_same_pair_in_the_other_direction_is_another_relation() -> None:
     _, problems = validate(
         raw(entity("A"), entity("B"), relation("concept:a", "concept:b"), relation("concept:b", "concept:a")),
         nothing_stored,
+        SCHEMA,
     )
     assert problems == []
 
 
 def test_every_endpoint_neither_in_the_input_nor_stored_is_named_with_its_field() -> None:
     _, problems = validate(
-        raw(entity("A"), relation("concept:a", "concept:gone", source_ref="paper:nowhere")), nothing_stored
+        raw(entity("A"), relation("concept:a", "concept:gone", source_ref="paper:nowhere")),
+        nothing_stored,
+        SCHEMA,
     )
     assert [(p.location.line, p.field, p.message) for p in problems] == [
         (2, "target", "'concept:gone' is neither in the input nor in the database"),
@@ -96,14 +108,14 @@ def test_every_endpoint_neither_in_the_input_nor_stored_is_named_with_its_field(
 def test_endpoints_already_stored_are_accepted_and_only_ids_outside_the_input_are_looked_up() -> None:
     stored = Stored("concept:old", "paper:p")
     _, problems = validate(
-        raw(entity("A"), relation("concept:a", "concept:old", source_ref="paper:p")), stored
+        raw(entity("A"), relation("concept:a", "concept:old", source_ref="paper:p")), stored, SCHEMA
     )
     assert problems == []
     assert stored.asked == {"concept:old", "paper:p"}
 
 
 def test_a_record_of_unknown_kind_is_one_problem_on_its_kind_field() -> None:
-    record, problems = parse_record(raw({"kind": "node", "name": "A"})[0])
+    record, problems = parse_record(raw({"kind": "node", "name": "A"})[0], SCHEMA)
     assert record is None
     assert [(p.field, p.message) for p in problems] == [
         ("kind", "must be 'entity' or 'relation', not 'node'")
@@ -111,7 +123,7 @@ def test_a_record_of_unknown_kind_is_one_problem_on_its_kind_field() -> None:
 
 
 def test_every_invalid_field_of_a_record_is_reported_not_just_the_first() -> None:
-    record, problems = parse_record(raw(entity("", url="javascript:alert(1)", colour="red"))[0])
+    record, problems = parse_record(raw(entity("", url="javascript:alert(1)", colour="red"))[0], SCHEMA)
     assert record is None
     fields = {p.field for p in problems}
     assert {"name", "url", "colour"} <= fields
@@ -122,7 +134,7 @@ def test_every_invalid_field_of_a_record_is_reported_not_just_the_first() -> Non
 
 def test_an_invalid_record_does_not_hide_the_problems_of_the_others() -> None:
     _, problems = validate(raw(entity("A", status="merged"), entity("B"), relation("concept:b", "concept:x")),
-                           nothing_stored)  # fmt: skip
+                           nothing_stored, SCHEMA)  # fmt: skip
     assert [(p.location.line, p.field) for p in problems] == [(1, "status"), (3, "target")]
 
 
@@ -130,7 +142,7 @@ def test_the_records_are_read_once_so_a_generator_will_do() -> None:
     def records() -> Iterator[RawRecord]:
         yield from raw(entity("A"), entity("B"), relation("concept:a", "concept:b"))
 
-    valid, problems = validate(records(), nothing_stored)
+    valid, problems = validate(records(), nothing_stored, SCHEMA)
     assert problems == [] and len(valid.entities) == 2 and len(valid.relations) == 1
 
 
@@ -148,20 +160,20 @@ def test_the_records_are_read_once_so_a_generator_will_do() -> None:
 def test_an_entity_field_breaking_a_rule_is_named_in_the_problem(
     fields: dict[str, Any], field: str, message: str
 ) -> None:
-    _, problems = parse_record(raw({"kind": "entity", "type": "concept", "name": "A", **fields})[0])
+    _, problems = parse_record(raw({"kind": "entity", "type": "concept", "name": "A", **fields})[0], SCHEMA)
     assert any(p.field == field and message in p.message for p in problems), [str(p) for p in problems]
 
 
 def test_a_self_loop_is_allowed_only_for_a_reflexive_relation_type() -> None:
     loop = {"kind": "relation", "source": "synset:x", "target": "synset:x"}
-    allowed, problems = parse_record(raw({**loop, "type": "derivationally_related_form"})[0])
+    allowed, problems = parse_record(raw({**loop, "type": "derivationally_related_form"})[0], SCHEMA)
     assert problems == [] and allowed is not None
-    _, problems = parse_record(raw({**loop, "type": "hypernym"})[0])
+    _, problems = parse_record(raw({**loop, "type": "hypernym"})[0], SCHEMA)
     assert [p.message for p in problems] == ["a relation cannot join 'synset:x' to itself"]
 
 
 def test_an_entity_record_keeps_what_was_given_and_defaults_the_rest() -> None:
-    record, _ = parse_record(raw(entity("Mesa-Optimization", aliases=["inner optimizer"]))[0])
+    record, _ = parse_record(raw(entity("Mesa-Optimization", aliases=["inner optimizer"]))[0], SCHEMA)
     assert isinstance(record, EntityRecord)
     assert (record.entity_id, record.status, record.description) == (
         "concept:mesa-optimization",

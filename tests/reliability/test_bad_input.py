@@ -66,7 +66,7 @@ CASES: dict[str, tuple[str, bytes, list[str]]] = {
     "unknown_field": (
         "g.jsonl",
         jsonl('{"kind": "entity", "type": "concept", "name": "G", "colour": "red"}'),
-        ["g.jsonl:1: field 'colour'", "Extra inputs are not permitted"],
+        ["g.jsonl:1: field 'colour'", "unknown field 'colour'; allowed: kind, type, id, name"],
     ),
     "not_an_object": ("g.jsonl", jsonl("[1, 2, 3]"), ["g.jsonl:1", "must be a JSON object"]),
     "unknown_kind": (
@@ -122,7 +122,7 @@ CASES: dict[str, tuple[str, bytes, list[str]]] = {
     "csv_unknown_column": (
         "entities.csv",
         b"type,name,weight\nconcept,G,3\n",
-        ["entities.csv:2: field 'weight'", "Extra inputs"],
+        ["entities.csv:2: field 'weight'", "unknown field 'weight'; allowed:"],
     ),
     "yaml_syntax": (
         "g.yaml",

@@ -37,6 +37,9 @@ COMMITTED = {
     "relations": "MATCH ()-[r]->() RETURN count(r) AS n",
 }
 
+# The synthetic graphs use the seed graph's types: its schema file is ingested with them.
+SEED_SCHEMA = Path(__file__).resolve().parents[2] / "seeds" / "schema.yaml"
+
 
 @pytest.fixture
 def crash_server(tmp_path: Path) -> Iterator[LocalNeo4j]:
@@ -93,7 +96,7 @@ def ingest_until_killed(
 
     db.write = write  # type: ignore[method-assign]
     try:
-        ingester(db, settings, batch_size, progress).ingest_paths([graph])
+        ingester(db, settings, batch_size, progress).ingest_paths([graph, SEED_SCHEMA])
     except DatabaseUnavailable:
         pass
     else:
@@ -139,7 +142,8 @@ def crash_restart_and_compare(
             # What had committed survived the crash; the batch killed before its commit left nothing.
             assert db.read(COMMITTED[stage])[0]["n"] == written
 
-            ingester(db, settings, batch_size).ingest_paths([graph])  # the same driver, the same input
+            # The same driver, the same input.
+            ingester(db, settings, batch_size).ingest_paths([graph, SEED_SCHEMA])
             after_crash = graph_snapshot(db)
             assert api.get("/entities/concept:c1").status_code == 200
             assert api.get("/e/concept:c1").status_code == 200
@@ -149,7 +153,7 @@ def crash_restart_and_compare(
         assert (counts["relationships"], counts["unembedded"]) == (relations, 0)
 
         wipe(db)
-        ingester(db, settings, batch_size).ingest_paths([graph])
+        ingester(db, settings, batch_size).ingest_paths([graph, SEED_SCHEMA])
         assert graph_snapshot(db) == after_crash
     finally:
         db.driver.close()

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from ingest.records import slugify
-from ingest.sources.codex import coarse_type, read_codex, relation_type
+from ingest.sources.codex import SCHEMA, coarse_type, read_codex, relation_type
 from ingest.validate import validate
 
 PUBLISHED = {
@@ -22,7 +22,7 @@ PUBLISHED = {
 def test_records_reproduce_the_published_statistics(datasets: Path, size: str) -> None:
     records, problems = read_codex(datasets / "codex", size)  # type: ignore[arg-type]
     assert problems == []
-    valid, invalid = validate(records, lambda ids: set())
+    valid, invalid = validate(records, lambda ids: set(), SCHEMA)
     assert invalid == []
     assert len(valid.entities) == PUBLISHED[size]["entities"]
     assert len(valid.relations) == PUBLISHED[size]["triples"]

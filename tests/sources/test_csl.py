@@ -13,7 +13,7 @@ from cli.main import app
 from ingest.pipeline import Ingester
 from ingest.sources.bibtex import read_bibtex
 from ingest.sources.csl import read_csl
-from tests.conftest import CachedEmbedder, empty_database
+from tests.conftest import CachedEmbedder, fresh_database
 from tests.snapshot import graph_snapshot
 from tests.sources.bibliography_helpers import (
     AUTHOR_PEOPLE,
@@ -165,10 +165,10 @@ def test_invalid_utf8_names_the_item_and_field(tmp_path: Path) -> None:
     ]
 
 
-def test_csl_json_and_bibtex_give_the_same_graph(library_ingester, db) -> None:
+def test_csl_json_and_bibtex_give_the_same_graph(library_ingester, db, queries) -> None:
     import_files(library_ingester, read_bibtex, LIBRARY_BIB)
     from_bibtex = graph_snapshot(db)
-    empty_database(db)
+    fresh_database(db, queries)  # the same schema as before the first import
     summary = import_files(library_ingester, read_csl, LIBRARY_CSL)
     assert summary.entities.created == PAPERS + AUTHOR_PEOPLE + EDITORS + 1
     assert graph_snapshot(db) == from_bibtex

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from ingest.sources.synthetic import SyntheticSpec, generate
+from ingest.sources.synthetic import SCHEMA, SyntheticSpec, generate
 from ingest.validate import validate
 
 SPEC = SyntheticSpec(entities=5_000, relations=30_000, hubs=2, hub_degree=3_000)
@@ -14,7 +14,7 @@ SPEC = SyntheticSpec(entities=5_000, relations=30_000, hubs=2, hub_degree=3_000)
 @pytest.fixture(scope="module")
 def graph():
     records = generate(SPEC)
-    valid, invalid = validate(records, lambda ids: set())
+    valid, invalid = validate(records, lambda ids: set(), SCHEMA)
     assert invalid == []
     return valid
 

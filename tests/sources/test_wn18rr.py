@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.sources.wn18rr import read_wn18rr
+from ingest.sources.wn18rr import SCHEMA, read_wn18rr
 from ingest.validate import validate
 
 PUBLISHED = {"entities": 40_943, "relation_types": 11, "triples": 93_003}
@@ -15,7 +15,7 @@ PUBLISHED = {"entities": 40_943, "relation_types": 11, "triples": 93_003}
 def wn18rr(datasets: Path):
     records, problems = read_wn18rr(datasets / "wn18rr")
     assert problems == []
-    valid, invalid = validate(records, lambda ids: set())
+    valid, invalid = validate(records, lambda ids: set(), SCHEMA)
     assert invalid == []
     return valid
 
@@ -55,7 +55,7 @@ def test_a_triple_naming_an_unknown_synset_is_refused_with_file_and_line(tmp_pat
     (folder / "dev.tsv").write_text("")
     (folder / "test.tsv").write_text("")
     records, problems = read_wn18rr(folder)
-    _, invalid = validate(records, lambda ids: set())
+    _, invalid = validate(records, lambda ids: set(), SCHEMA)
     assert len(problems + invalid) == 1
     message = str((problems + invalid)[0])
     assert "train.tsv" in message and ":1" in message and "synset:99999999" in message
