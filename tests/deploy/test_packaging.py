@@ -72,7 +72,7 @@ def test_the_wheel_carries_every_data_file_of_its_packages(wheel: tuple[Path, st
         for file in (ROOT / name).rglob("*")
         if file.is_file() and file.suffix not in {".py", ".pyc"} and "__pycache__" not in file.parts
     }
-    assert {"cypher/entity.cypher", "api/templates/entity.html", "core/schema.yaml"} <= data
+    assert {"cypher/entity.cypher", "cypher/schema_read.cypher", "api/templates/entity.html"} <= data
     assert data <= shipped, f"declare in [tool.setuptools.package-data]: {sorted(data - shipped)}"
 
 
