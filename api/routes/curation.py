@@ -1,26 +1,23 @@
 """/candidates and /decisions: graph-wide similarity candidates and the decisions taken on them.
 
 Reads are open. Writes (POST) need the API key (api/auth.py); without it they answer 401 and
-change nothing. The entity page's forms post to /e/{id}/decisions with the key as a form field.
+change nothing. The entity page's forms post to /e/{id}/decisions (api/routes/pages.py), the key
+a form field.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from api import models
-from api.auth import ApiKey, check_key, configured_key
+from api.auth import ApiKey, configured_key
 from api.deps import Reader
 from api.errors import InvalidParameter
 from api.models import DismissRequest, LinkRequest, MergeRequest, WriteRequest
 from curation.candidates import DEFAULT_CANDIDATE_THRESHOLD, CandidateFinder
 from curation.curator import Curator
-from curation.errors import InvalidDecision
 from curation.models import CandidateKind, CandidateList, CurationResult, Decision, DecisionList
 from graph.reader import GraphReader
 
@@ -34,7 +31,6 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
         (422, "Invalid decision"),
     ]
 }
-MAX_FORM_BYTES = 100_000
 
 
 def curator(reader: GraphReader) -> Curator:
@@ -126,46 +122,6 @@ def merge(body: MergeRequest, reader: Reader) -> CurationResult:
 def undo(decision_id: str, body: WriteRequest, reader: Reader) -> CurationResult:
     """Return the graph to its state before the decision."""
     return curator(reader).undo(decision_id, who=body.who, why=body.why, dry_run=body.dry_run)
-
-
-# --- the entity page's forms ---------------------------------------------------------------------
-
-
-@router.post("/e/{entity_id}/decisions", include_in_schema=False, name="entity_decisions")
-async def decide_from_page(entity_id: str, request: Request, reader: Reader) -> Response:
-    """A form on the entity page: the key is a form field; back to the page (303) when done."""
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        raise InvalidDecision("form too large")
-    form = {key: values[0] for key, values in parse_qs(body.decode(errors="replace")).items()}
-    check_key(request, form.get("api_key"))
-    shown = await run_in_threadpool(_decide, curator(reader), entity_id, form)
-    return RedirectResponse(request.url_for("entity_html", entity_id=shown), status_code=303)
-
-
-def _decide(curation: Curator, entity_id: str, form: dict[str, str]) -> str:
-    """Apply the form's action; returns the entity whose page to show next."""
-    action, other = form.get("action", ""), form.get("other", "")
-    who, why = form.get("who") or "browser", form.get("why", "")
-    if action == "link":
-        source, target = (entity_id, other) if form.get("direction", "out") == "out" else (other, entity_id)
-        relation_type = form.get("relation_type", "")
-        curation.link(source, target, relation_type, form.get("description", ""), who=who, why=why)
-    elif action == "dismiss":
-        curation.dismiss(entity_id, other, who=who, why=why)
-    elif action == "dismiss_edge":  # a declined suggestion: only this edge, in this direction
-        source, target = (entity_id, other) if form.get("direction", "out") == "out" else (other, entity_id)
-        curation.dismiss(source, target, relation_type=form.get("relation_type", ""), who=who, why=why)
-    elif action == "merge_other":
-        curation.merge(other, entity_id, who=who, why=why)
-    elif action == "merge_this":
-        curation.merge(entity_id, other, who=who, why=why)
-        return other
-    elif action == "undo":
-        curation.undo(form.get("decision", ""), who=who, why=why)
-    else:
-        raise InvalidDecision(f"unknown action {action!r}")
-    return entity_id
 
 
 def page_context(request: Request, reader: GraphReader, entity_id: str) -> dict[str, Any]:

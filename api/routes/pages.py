@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from api.auth import check_key
 from api.deps import Reader, Suggester, templates
-from api.routes.curation import page_context
+from api.graph_picture import graph_elements
+from api.routes.curation import curator, page_context
+from core.errors import AtlasError, EntityNotFound
+from curation.curator import Curator
+from curation.errors import CurationConflict, DecisionNotFound, InvalidDecision
+from curation.models import Decision
+from graph import browse
+from graph.models import EntityPage, SimilarEntity
 from graph.reader import DEFAULT_THRESHOLD, GraphReader
 from suggest.service import SuggestionService
 
 router = APIRouter(include_in_schema=False)
 SUGGESTIONS_SHOWN = 10
+NEAREST_HINTED = 3  # when nothing reaches the threshold, the closest entities below it
+MAX_FORM_BYTES = 100_000
+PAGE_NUMBER = Query(ge=1, le=1_000_000, description="1-based page number.")
+ITEMS_PER_PAGE = Query(ge=1, le=500, description="Items per page.")
+# Said to someone using the page's form, not to an API client (who reads api/auth.py's wording).
+FORM_KEY_WRONG = (
+    "The API key is missing or not this server's key. Type the key the server uses (ATLAS_API_KEY, "
+    "or the api-key file in its state folder, .atlas/api-key by default) into the API key field "
+    "and send again."
+)
+FORM_WRITES_OFF = "This server takes no decisions: it has no API key configured (ATLAS_API_KEY)."
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -27,25 +48,195 @@ def home(
 
 
 @router.get("/e/{entity_id}", response_class=HTMLResponse, name="entity_html")
-def entity_html(request: Request, entity_id: str, reader: Reader, suggester: Suggester) -> Response:
-    return render_entity_page(request, reader, suggester, entity_id)
+def entity_html(
+    request: Request,
+    entity_id: str,
+    reader: Reader,
+    suggester: Suggester,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Neighbours listed per type.")] = 25,
+    decided: Annotated[str | None, Query(max_length=200)] = None,
+    undone: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    notice = decision_notice(curator(reader), decided, undone)
+    return render_entity_page(request, reader, suggester, entity_id, limit=limit, notice=notice)
 
 
 def render_entity_page(
-    request: Request, reader: GraphReader, suggester: SuggestionService, entity_id: str
+    request: Request,
+    reader: GraphReader,
+    suggester: SuggestionService,
+    entity_id: str,
+    *,
+    limit: int = 25,
+    notice: dict[str, Any] | None = None,
+    submitted: dict[str, Any] | None = None,
+    status_code: int = 200,
 ) -> Response:
-    """The seed page's layout; a merged entity's page redirects to its canonical entity."""
-    page = reader.page(entity_id, threshold=DEFAULT_THRESHOLD)
+    """The seed page's layout; a merged entity's page redirects to its canonical entity.
+    `submitted` is a curation form that failed: the page shows it open, filled in, with its error."""
+    page = reader.page(entity_id, limit=limit, threshold=DEFAULT_THRESHOLD)
     if page.redirected_from is not None:
         target = request.url_for("entity_html", entity_id=page.entity.id)
         return RedirectResponse(target, status_code=307)  # temporary: an undone merge restores the page
-    return templates(request).TemplateResponse(
-        request,
-        "entity.html",
-        {
-            "page": page,
-            "schema": reader.schema,
-            "suggestions": suggester.suggestions(page.entity.id, limit=SUGGESTIONS_SHOWN),
-            **page_context(request, reader, page.entity.id),
-        },
+    source_names = browse.entity_names(reader.db, reader.queries, source_refs(page))
+    context = {
+        "page": page,
+        "schema": reader.schema,
+        "suggestions": suggester.suggestions(page.entity.id, limit=SUGGESTIONS_SHOWN),
+        "nearest": nearest_below_threshold(reader, page),
+        "source_names": source_names,
+        "graph": graph_elements(page, lambda i: str(request.url_for("entity_html", entity_id=i))),
+        "notice": notice,
+        "submitted": submitted,
+        **page_context(request, reader, page.entity.id),
+    }
+    return templates(request).TemplateResponse(request, "entity.html", context, status_code=status_code)
+
+
+def source_refs(page: EntityPage) -> set[str]:
+    return {
+        relation.source_ref
+        for group in page.neighborhood.groups
+        for neighbor in group.neighbors
+        for relation in neighbor.relations
+        if relation.source_ref
+    }
+
+
+def nearest_below_threshold(reader: GraphReader, page: EntityPage) -> list[SimilarEntity]:
+    """An empty "Related by similarity" says how close the closest came (e.g. 0.587 < 0.65)."""
+    if page.similar.items:
+        return []
+    nearest = reader.similar(page.entity.id, threshold=-1.0, limit=NEAREST_HINTED, widen=False)
+    return nearest.items
+
+
+# --- browsing by type ------------------------------------------------------------------------------
+
+
+@router.get("/types/{entity_type}", response_class=HTMLResponse, name="entity_type_html")
+def entities_of_type_html(
+    request: Request,
+    entity_type: str,
+    reader: Reader,
+    page: Annotated[int, PAGE_NUMBER] = 1,
+    size: Annotated[int, ITEMS_PER_PAGE] = browse.PAGE_SIZE,
+) -> Response:
+    held = [row.type for row in reader.stats().entity_types]
+    if entity_type not in held:
+        raise HTTPException(404, unknown_type("entity type", entity_type, held))
+    listing = browse.entities_of_type(reader.db, reader.queries, entity_type, page, size)
+    return browse_page(request, "entity_type.html", listing)
+
+
+@router.get("/relations/{relation_type}", response_class=HTMLResponse, name="relation_type_html")
+def edges_of_type_html(
+    request: Request,
+    relation_type: str,
+    reader: Reader,
+    page: Annotated[int, PAGE_NUMBER] = 1,
+    size: Annotated[int, ITEMS_PER_PAGE] = browse.PAGE_SIZE,
+) -> Response:
+    # The relationship type reaches Cypher only when the graph itself holds it (/stats read it).
+    held = [row.type for row in reader.stats().relation_types]
+    if relation_type not in held:
+        raise HTTPException(404, unknown_type("relation type", relation_type, held))
+    neo4j_type = relation_type.upper()
+    listing = browse.edges_of_type(reader.db, reader.queries, relation_type, neo4j_type, page, size)
+    return browse_page(request, "relation_type.html", listing)
+
+
+def unknown_type(what: str, name: str, held: list[str]) -> str:
+    return f"this graph has no {what} {name!r}; it has: {', '.join(held) or 'none yet'}"
+
+
+def browse_page(request: Request, template: str, listing: browse.Paged) -> Response:
+    if listing.page > listing.pages:
+        raise HTTPException(404, f"page {listing.page} is past the last page, {listing.pages}")
+    return templates(request).TemplateResponse(request, template, {"listing": listing})
+
+
+# --- the entity page's curation forms --------------------------------------------------------------
+
+
+@router.post("/e/{entity_id}/decisions", name="entity_decisions")
+async def decide_from_page(
+    entity_id: str, request: Request, reader: Reader, suggester: Suggester
+) -> Response:
+    """A form on the entity page, the key a form field. Done: back to the page (303) with a notice
+    of the decision. Refused: the page again, the form open with what was typed and why not."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise InvalidDecision("form too large")
+    form = {key: values[0] for key, values in parse_qs(body.decode(errors="replace")).items()}
+    try:
+        check_key(request, form.get("api_key"))
+        shown, decision = await run_in_threadpool(_decide, curator(reader), entity_id, form)
+    except HTTPException as error:  # the key: check_key answers 401
+        message = FORM_WRITES_OFF if "no API key is configured" in str(error.detail) else FORM_KEY_WRONG
+        form.pop("api_key", None)  # a wrong key is not worth keeping
+        return refused(request, reader, suggester, entity_id, form, message, error.status_code)
+    except (CurationConflict, InvalidDecision, DecisionNotFound, EntityNotFound) as error:
+        status = 409 if isinstance(error, CurationConflict) else 422
+        return refused(request, reader, suggester, entity_id, form, f"Not done: {error}", status)
+    done = "undone" if form.get("action") == "undo" else "decided"
+    query = urlencode({done: decision.id}) if decision is not None else ""
+    target = request.url_for("entity_html", entity_id=shown)
+    return RedirectResponse(f"{target}?{query}" if query else str(target), status_code=303)
+
+
+def refused(
+    request: Request,
+    reader: GraphReader,
+    suggester: SuggestionService,
+    entity_id: str,
+    form: dict[str, str],
+    message: str,
+    status: int,
+) -> Response:
+    submitted = {"form": form, "message": message}
+    notice = {"kind": "error", "text": message}
+    return render_entity_page(
+        request, reader, suggester, entity_id, notice=notice, submitted=submitted, status_code=status
     )
+
+
+def _decide(curation: Curator, entity_id: str, form: dict[str, str]) -> tuple[str, Decision | None]:
+    """Apply the form's action; returns the entity whose page to show next and the decision."""
+    action, other = form.get("action", ""), form.get("other", "")
+    who, why = form.get("who") or "browser", form.get("why", "")
+    shown = entity_id
+    if action == "link":
+        source, target = (entity_id, other) if form.get("direction", "out") == "out" else (other, entity_id)
+        relation_type = form.get("relation_type", "")
+        result = curation.link(source, target, relation_type, form.get("description", ""), who=who, why=why)
+    elif action == "dismiss":
+        result = curation.dismiss(entity_id, other, who=who, why=why)
+    elif action == "dismiss_edge":  # a declined suggestion: only this edge, in this direction
+        source, target = (entity_id, other) if form.get("direction", "out") == "out" else (other, entity_id)
+        result = curation.dismiss(
+            source, target, relation_type=form.get("relation_type", ""), who=who, why=why
+        )
+    elif action == "merge_other":
+        result = curation.merge(other, entity_id, who=who, why=why)
+    elif action == "merge_this":
+        result = curation.merge(entity_id, other, who=who, why=why)
+        shown = other
+    elif action == "undo":
+        result = curation.undo(form.get("decision", ""), who=who, why=why)
+    else:
+        raise InvalidDecision(f"unknown action {action!r}")
+    return shown, result.decision
+
+
+def decision_notice(curation: Curator, decided: str | None, undone: str | None) -> dict[str, Any] | None:
+    """The notice the page shows after a form's decision: built from the stored decision, so the
+    query string can only name one, never put text on the page."""
+    wanted = decided or undone
+    if not wanted:
+        return None
+    try:
+        decision = curation.decision(wanted)
+    except (DecisionNotFound, AtlasError):
+        return None
+    return {"kind": "undone" if undone else "done", "decision": decision}

@@ -49,6 +49,7 @@ def expected_headings(base: str) -> list[str]:
     suggested = len(httpx.get(f"{base}/entities/{PAGE_ID}/suggestions").json()["items"])
     return [
         "Alignment Faking",
+        "Graph",
         "Neighborhood — ranked by edge-count",
         "Papers (2)",
         "Thinkers (3)",
@@ -86,7 +87,7 @@ def test_a_screenshot_of_the_entity_page_shows_its_name_sections_and_neighbours(
     """What a reader of the README's picture sees: the name, every section heading and the first
     neighbours, all inside the captured window. With ATLAS_UPDATE_SCREENSHOTS=1 it refreshes
     docs/images/entity-page.png."""
-    width, height = 1000, 4000
+    width, height = 1000, 5600
     with browser_page(width=width, height=height) as page:
         page.goto(f"{live_api}/e/{PAGE_ID}", wait_until="networkidle")
         assert page.title() == "Alignment Faking · Atlas"
