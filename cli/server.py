@@ -41,7 +41,8 @@ def neo4j_start(as_json: JsonOption = False) -> None:
         },
         as_json,
         f"Neo4j {pinned_version()} is running.\n  Bolt:    {server.bolt_uri}\n"
-        f"  Browser: {server.browser_url}  (user neo4j, password in {settings.password_file})",
+        f"  Browser: {server.browser_login_url}\n"
+        f"           (user neo4j filled in; the password is in {settings.password_file})",
     )
 
 

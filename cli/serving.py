@@ -69,7 +69,14 @@ def run(
     fit_suggester_if_stale(settings, as_json)
     base = f"http://{settings.api_host}:{settings.api_port}"
     browser = (
-        LocalNeo4j.from_settings(settings).browser_url if not settings.neo4j_uri else "(external server)"
+        LocalNeo4j.from_settings(settings).browser_login_url
+        if not settings.neo4j_uri
+        else "(external server)"
+    )
+    login_hint = (
+        ""
+        if settings.neo4j_uri
+        else f"    (user neo4j filled in; the password is in {settings.password_file})\n"
     )
     urls = {
         "api_docs": f"{base}/docs",
@@ -83,7 +90,7 @@ def run(
         f"\nAtlas is up:\n  API docs:     {urls['api_docs']}\n"
         f"  Entity page:  {urls['entity_page']}\n"
         f"  JSON:         {urls['entity_json']}\n"
-        f"  Neo4j Browser: {browser}\n",
+        f"  Neo4j Browser: {browser}\n{login_hint}",
     )
     serve(host=None, port=None, workers=None)
 

@@ -180,6 +180,12 @@ class LocalNeo4j:
     def browser_url(self) -> str:
         return f"http://127.0.0.1:{self.http_port}/browser/"
 
+    @property
+    def browser_login_url(self) -> str:
+        """Browser with its connect form filled in but for the password: Browser's `dbms` URL
+        parameter carries the Bolt URL and the user, `preselectAuthMethod` the password login."""
+        return f"{self.browser_url}?dbms=bolt://neo4j@127.0.0.1:{self.bolt_port}&preselectAuthMethod=NATIVE"
+
     def pid(self) -> int | None:
         """The server's pid if it is running, from the info file this class writes."""
         if not self.info_file.exists():
