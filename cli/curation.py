@@ -83,8 +83,8 @@ def candidates(
         raise fail(f"--kind must be 'duplicate' or 'missing_edge', not {kind!r}", EXIT_INVALID_INPUT)
     with _curation() as curator:
         for name, value in (("--type-a", type_a), ("--type-b", type_b)):
-            if value is not None and value not in curator.schema.entity_types:
-                raise fail(f"{name}: unknown entity type {value!r}", EXIT_INVALID_INPUT)
+            if value is not None and (problem := curator.schema.unknown_entity_type(value)):
+                raise fail(f"{name}: {problem}", EXIT_INVALID_INPUT)
         found = CandidateFinder(curator.db, curator.queries).find(
             threshold, type_a, type_b, kind=cast("CandidateKind | None", kind), limit=limit, cursor=cursor
         )

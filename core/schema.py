@@ -313,6 +313,8 @@ class SchemaView(Protocol):
     def label(self, entity_type: str) -> str: ...
     def rel_type(self, relation_type: str) -> str: ...
     def relation_from_neo4j(self, neo4j_type: str) -> str: ...
+    def unknown_entity_type(self, value: str) -> str | None: ...
+    def unknown_relation_type(self, value: str) -> str | None: ...
 
 
 def read_stored_schema(db: Database, queries: Queries) -> Schema | None:
@@ -371,6 +373,12 @@ class GraphSchema:
 
     def relation_from_neo4j(self, neo4j_type: str) -> str:
         return neo4j_type.lower()
+
+    def unknown_entity_type(self, value: str) -> str | None:
+        return self.current().unknown_entity_type(value)
+
+    def unknown_relation_type(self, value: str) -> str | None:
+        return self.current().unknown_relation_type(value)
 
 
 @dataclass(frozen=True)

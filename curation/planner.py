@@ -257,9 +257,8 @@ class DecisionPlanner:
 
     def _rel_type(self, relation_type: str) -> str:
         """The Neo4j type of a relation type of the schema; InvalidDecision for any other."""
-        if relation_type not in self.schema.relation_types:
-            known = ", ".join(self.schema.relation_types)
-            raise InvalidDecision(f"unknown relation type {relation_type!r}; known: {known}")
+        if problem := self.schema.unknown_relation_type(relation_type):  # lists this graph's types
+            raise InvalidDecision(problem)
         return self.schema.rel_type(relation_type)
 
     def _active_entities(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -38,8 +38,8 @@ def curator(reader: GraphReader) -> Curator:
 
 
 def checked_type(reader: GraphReader, name: str, entity_type: str | None) -> str | None:
-    if entity_type is not None and entity_type not in reader.schema.entity_types:
-        raise InvalidParameter(name, f"unknown entity type {entity_type!r}")
+    if entity_type is not None and (problem := reader.schema.unknown_entity_type(entity_type)):
+        raise InvalidParameter(name, problem)
     return entity_type
 
 

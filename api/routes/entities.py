@@ -111,8 +111,8 @@ def suggestions(
 ) -> Suggestions | Response:
     """Typed edges this entity is likely missing, best first, learnt from the graph by
     `atlas suggest fit`: never an edge that exists, never a merged or dismissed entity."""
-    if relation_type is not None and relation_type not in reader.schema.relation_types:
-        raise InvalidParameter("relation_type", f"unknown relation type {relation_type!r}")
+    if relation_type is not None and (problem := reader.schema.unknown_relation_type(relation_type)):
+        raise InvalidParameter("relation_type", problem)
     entity = reader.canonical(entity_id)
     if entity.id != entity_id:
         return _to_canonical(request, "suggestions", entity.id)
