@@ -73,7 +73,8 @@ def run_ingest(
         f"entities: {e['created']} created, {e['updated']} updated, {e['unchanged']} unchanged\n"
         f"relations: {r['created']} created, {r['updated']} updated, {r['unchanged']} unchanged\n"
         f"embeddings computed: {data['embeddings_computed']}"
-        + (f"\nmerged entities left merged: {data['merged_kept']}" if data["merged_kept"] else ""),
+        + (f"\nmerged entities left merged: {data['merged_kept']}" if data["merged_kept"] else "")
+        + "".join(f"\nnote: {notice}" for notice in data["notices"]),
     )
 
 

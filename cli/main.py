@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import curation, importers, loading, reading, serving, suggesting
+from cli import curation, importers, loading, reading, searching, serving, suggesting
 from cli.server import neo4j_app
 
 app = typer.Typer(help="Atlas: a knowledge graph of a research field, on Neo4j.", no_args_is_help=True)
@@ -19,7 +19,7 @@ for command in (
     serving.run,
     reading.stats,
     reading.show,
-    reading.search,
+    searching.search,
     suggesting.suggest,
 ):
     app.command()(command)

@@ -1,4 +1,4 @@
-"""`atlas show | search | stats`: the graph read from the terminal, as the API reads it."""
+"""`atlas show | stats`: the graph read from the terminal, as the API reads it."""
 
 from __future__ import annotations
 
@@ -40,15 +40,3 @@ def show(
     from cli.render import render_page
 
     console.print(render_page(page))
-
-
-def search(
-    query: Annotated[str, typer.Argument(help="Words to look for in names, aliases and descriptions.")],
-    limit: Annotated[int, typer.Option(min=1, max=200)] = 20,
-    as_json: JsonOption = False,
-) -> None:
-    """Full-text search."""
-    with graph_reader() as reader:
-        results = reader.search(query, limit=limit)
-    lines = [f"{hit.score:6.2f}  {hit.entity.id:<50} {hit.entity.name}" for hit in results.items]
-    emit(results.model_dump(mode="json"), as_json, "\n".join(lines) or "nothing found")

@@ -94,16 +94,6 @@ class EntityPage(BaseModel):
     )
 
 
-class SearchHit(BaseModel):
-    entity: EntitySummary
-    score: float
-
-
-class SearchResults(BaseModel):
-    query: str
-    items: list[SearchHit]
-
-
 class TypeCount(BaseModel):
     type: str
     count: int

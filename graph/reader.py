@@ -6,7 +6,6 @@ One method builds each answer; the API's JSON and HTML routes, the CLI and the b
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from core.db import Database
@@ -24,10 +23,6 @@ DEFAULT_THRESHOLD = 0.65
 CANDIDATES_PER_ITEM = 2
 WIDENING = 5
 MAX_CANDIDATES = 800
-LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
-# Upper-case AND, OR and NOT are Lucene operators; lower-cased they are plain words (the index
-# lower-cases anyway).
-LUCENE_OPERATORS = re.compile(r"\b(AND|OR|NOT)\b")
 
 
 class GraphReader:
@@ -129,18 +124,6 @@ class GraphReader:
             similar=self.similar(entity.id, threshold=threshold, limit=similar_limit, widen=False),
             redirected_from=redirected_from,
         )
-
-    def search(self, query: str, limit: int = 20) -> models.SearchResults:
-        terms = LUCENE_SPECIAL.sub(r"\\\1", query.strip())  # user text is plain words, not Lucene
-        terms = LUCENE_OPERATORS.sub(lambda match: match.group().lower(), terms)
-        if not terms:
-            return models.SearchResults(query=query, items=[])
-        records = self.db.read(self.queries["search"], q=terms, limit=limit)
-        items = [
-            models.SearchHit(entity=models.EntitySummary(**_summary(r["entity"])), score=r["score"])
-            for r in records
-        ]
-        return models.SearchResults(query=query, items=items)
 
     def stats(self) -> models.Stats:
         record = self.db.read(self.queries["stats"])[0]

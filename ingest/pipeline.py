@@ -18,6 +18,7 @@ from ingest.embedding import Embedder, embedding_hash, embedding_text
 from ingest.problems import IngestError, Problem
 from ingest.readers import RawRecord, SchemaFile, expand_paths, is_schema_file, read_file, read_schema_among
 from ingest.records import EntityRecord, Relation
+from ingest.text_index import ensure_text_index
 from ingest.schema_use import GivenSchema, apply_schema, schema_to_validate
 from ingest.validate import ValidInput, validate
 
@@ -53,6 +54,7 @@ class IngestSummary:
     relations: Outcomes = field(default_factory=Outcomes)
     embeddings_computed: int = 0
     merged_kept: int = 0  # records of entities curation merged away; they stay merged
+    notices: list[str] = field(default_factory=list)  # e.g. an index rebuilt with other settings
     # Wall-clock seconds per stage: validate, plan, entities, embed (the model), embedding_writes,
     # relations. Benchmarks read them to report ingest with and without the embedding step.
     seconds: dict[str, float] = field(default_factory=dict)
@@ -72,6 +74,7 @@ class IngestSummary:
             "relations": vars(self.relations),
             "embeddings_computed": self.embeddings_computed,
             "merged_kept": self.merged_kept,
+            "notices": self.notices,
             "seconds": self.seconds,
         }
 
@@ -125,10 +128,13 @@ class Ingester:
         if problems:
             raise IngestError(problems)
         apply_schema(self.db, self.queries, schema)
-        self.ensure_indexes()
+        self.ensure_indexes(summary)
         return self.write(valid, summary)
 
-    def ensure_indexes(self) -> None:
+    def ensure_indexes(self, summary: IngestSummary | None = None) -> None:
+        notice = ensure_text_index(self.db, self.queries)  # rebuilt when made with another analyzer
+        if notice is not None and summary is not None:
+            summary.notices.append(notice)
         for name in SETUP_QUERIES:
             self.db.write(self.queries[name])
 

@@ -13,6 +13,7 @@ from api.auth import check_key
 from api.deps import Reader, Suggester, templates
 from api.graph_picture import graph_elements
 from api.routes.curation import curator, page_context
+from api.routes.meta import SEARCH_MODE, SearchService
 from core.errors import AtlasError, EntityNotFound
 from curation.curator import Curator
 from curation.errors import CurationConflict, DecisionNotFound, InvalidDecision
@@ -20,6 +21,7 @@ from curation.models import Decision
 from graph import browse
 from graph.models import EntityPage, SimilarEntity
 from graph.reader import DEFAULT_THRESHOLD, GraphReader
+from graph.search import SearchMode
 from suggest.service import SuggestionService
 
 router = APIRouter(include_in_schema=False)
@@ -39,12 +41,15 @@ FORM_WRITES_OFF = "This server takes no decisions: it has no API key configured 
 
 @router.get("/", response_class=HTMLResponse)
 def home(
-    request: Request, reader: Reader, q: Annotated[str | None, Query(max_length=500)] = None
+    request: Request,
+    reader: Reader,
+    searcher: SearchService,
+    q: Annotated[str | None, Query(max_length=500)] = None,
+    mode: Annotated[SearchMode, SEARCH_MODE] = SearchMode.hybrid,
 ) -> Response:
-    results = reader.search(q, limit=50) if q else None
-    return templates(request).TemplateResponse(
-        request, "home.html", {"stats": reader.stats(), "q": q or "", "results": results}
-    )
+    results = searcher.search(q, mode, limit=50) if q else None
+    context = {"stats": reader.stats(), "q": q or "", "mode": mode.value, "results": results}
+    return templates(request).TemplateResponse(request, "home.html", context)
 
 
 @router.get("/e/{entity_id}", response_class=HTMLResponse, name="entity_html")

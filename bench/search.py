@@ -1,0 +1,220 @@
+"""Search on WN18RR, every mode side by side: `python -m bench.search [--names N] [--datasets DIR]`.
+
+On a fresh Neo4j of its own, WN18RR goes in through the existing importer (ingest/sources/wn18rr.py)
+and Atlas's ingest; then, for each mode (text, meaning, hybrid) in the same run:
+
+- names: a synset's name asked as the query (a seeded sample of synsets). It counts when the first
+  hit bears that name: homographs ("run" names 33 synsets) cannot be told apart by name, so
+  "ranks first among those sharing the name's word" means a synset of that name beats every
+  synset whose name or definition merely contains the word. Also reported: for names borne by one
+  synset only, the share where that very synset is first.
+- paraphrases: bench/data/search_paraphrases.tsv, a definition of a synset said in other words
+  (written for this benchmark, not WordNet's gloss); it counts when the synset is in the top 10.
+- the median latency of one search, through graph/search.py as the API runs it.
+
+The English analyzer is then compared with Lucene's standard one (no stemming): the full-text
+index is rebuilt with it and the text and hybrid modes are measured again.
+
+Embedding WN18RR's 40,943 texts takes minutes on two cores: the vectors are those bench/linkpred.py
+caches (same model, same texts), computed there if absent. Queries are embedded in one batch first,
+with the same model; the searches then look their vectors up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.linkpred import embeddings, load
+from bench.run import machine
+from core.db import Connection, Database, open_driver
+from core.queries import Queries
+from core.settings import Settings
+from graph.search import QueryEmbedder, Searcher, SearchMode, normalised
+from ingest.embedding import MODEL_NAME, MiniLMEmbedder
+from ingest.pipeline import Ingester
+from ingest.sources.wn18rr import read_wn18rr, synset_id
+from ingest.text_index import TEXT_ANALYZER
+from neo4j_local.server import LocalNeo4j
+
+HERE = Path(__file__).parent
+RESULTS = HERE / "results" / "search-wn18rr.json"
+PARAPHRASES = HERE / "data" / "search_paraphrases.tsv"
+BENCH_QUERIES = HERE / "cypher"
+DEFAULT_DATASETS = HERE.parent.parent / "shared" / "datasets"
+SEED = 20261202
+TOP = 10
+TARGETS = {"names_first": 0.95, "paraphrases_top10": 0.8}
+COMPARED_ANALYZER = "standard"
+
+
+class KnownVectors:
+    """An Embedder that answers from vectors computed beforehand by the same model, and asks the
+    model only for texts it does not know."""
+
+    model_name = MODEL_NAME
+
+    def __init__(self, known: dict[str, list[float]]) -> None:
+        self.known = known
+        self._model: MiniLMEmbedder | None = None
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        missing = [text for text in dict.fromkeys(texts) if text not in self.known]
+        if missing:
+            self._model = self._model or MiniLMEmbedder()
+            self.known.update(zip(missing, self._model.embed(missing), strict=True))
+        return [self.known[text] for text in texts]
+
+
+@dataclass(frozen=True)
+class NameQuery:
+    entity_id: str
+    name: str
+    unique: bool  # no other synset bears this name
+
+
+@dataclass(frozen=True)
+class ParaphraseQuery:
+    entity_id: str
+    text: str
+
+
+def name_queries(datasets: Path, sample: int) -> list[NameQuery]:
+    dataset = load("wn18rr", datasets)
+    bearers: dict[str, int] = {}
+    for name in dataset.names:
+        bearers[normalised(name)] = bearers.get(normalised(name), 0) + 1
+    rows = list(zip(dataset.entities, dataset.names, strict=True))
+    chosen = random.Random(SEED).sample(rows, min(sample, len(rows)))
+    return [
+        NameQuery(synset_id(offset, name), name, bearers[normalised(name)] == 1) for offset, name in chosen
+    ]
+
+
+def paraphrase_queries(datasets: Path) -> list[ParaphraseQuery]:
+    dataset = load("wn18rr", datasets)
+    names = dict(zip(dataset.entities, dataset.names, strict=True))
+    queries = []
+    for line in PARAPHRASES.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            offset, text = line.split("\t")
+            queries.append(ParaphraseQuery(synset_id(offset, names[offset]), text.strip()))
+    return queries
+
+
+def load_graph(db: Database, queries: Queries, datasets: Path, vectors: KnownVectors) -> dict[str, Any]:
+    records, problems = read_wn18rr(datasets / "wn18rr")
+    started = time.perf_counter()
+    summary = Ingester(db, queries, vectors).ingest_records(records, problems)
+    return {"seconds": round(time.perf_counter() - started, 1), **summary.as_dict()}
+
+
+def measure_mode(
+    searcher: Searcher, mode: SearchMode, names: list[NameQuery], paraphrases: list[ParaphraseQuery]
+) -> dict[str, Any]:
+    latencies: list[float] = []
+
+    def top(query: str) -> list[Any]:
+        started = time.perf_counter()
+        hits = searcher.search(query, mode, limit=TOP).items
+        latencies.append(time.perf_counter() - started)
+        return hits
+
+    named_first = unique_first = unique_total = 0
+    for query in names:
+        hits = top(query.name)
+        first = hits[0].entity if hits else None
+        named_first += first is not None and normalised(first.name) == normalised(query.name)
+        if query.unique:
+            unique_total += 1
+            unique_first += first is not None and first.id == query.entity_id
+    found = sum(query.entity_id in [hit.entity.id for hit in top(query.text)] for query in paraphrases)
+    return {
+        "names_first": round(named_first / len(names), 4),
+        "unique_names_first": round(unique_first / max(unique_total, 1), 4),
+        "paraphrases_top10": round(found / len(paraphrases), 4),
+        "median_ms": round(1000 * statistics.median(latencies), 2),
+        "p95_ms": round(1000 * statistics.quantiles(latencies, n=20)[-1], 2),
+    }
+
+
+def rebuild_text_index(db: Database, queries: Queries, bench_queries: Queries, analyzer: str) -> None:
+    db.write(queries["search_drop_text_index"])
+    db.write(bench_queries[f"search_create_entity_text_index_{analyzer}"])
+    db.read(queries["search_await_text_index"], seconds=600)
+
+
+def print_table(result: dict[str, Any]) -> None:
+    columns = ("names_first", "unique_names_first", "paraphrases_top10", "median_ms", "p95_ms")
+    print(f"\n{'analyzer':<9} {'mode':<8} " + " ".join(f"{c:>18}" for c in columns))
+    for analyzer, modes in result["analyzers"].items():
+        for mode, figures in modes.items():
+            print(f"{analyzer:<9} {mode:<8} " + " ".join(f"{figures[c]:>18}" for c in columns))
+    print(f"targets: {TARGETS}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    parser.add_argument("--names", type=int, default=2000, help="synsets whose name is asked")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    names, paraphrases = name_queries(args.datasets, args.names), paraphrase_queries(args.datasets)
+    dataset = load("wn18rr", args.datasets)
+    vectors = KnownVectors(dict(zip(dataset.texts, embeddings(dataset).tolist(), strict=True)))
+    started = time.perf_counter()
+    query_texts = list(dict.fromkeys([q.name for q in names] + [q.text for q in paraphrases]))
+    vectors.embed(query_texts)  # the queries, in one batch, by the same model
+    query_embedding_seconds = round(time.perf_counter() - started, 1)
+    queries, bench_queries = Queries(Settings().cypher_dir), Queries(BENCH_QUERIES)
+    result: dict[str, Any] = {
+        "taken": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
+        "command": ["python", "-m", "bench.search", *sys.argv[1:]],
+        "machine": machine(),
+        "model": MODEL_NAME,
+        "names_asked": len(names),
+        "unique_names_asked": sum(q.unique for q in names),
+        "paraphrases": len(paraphrases),
+        "query_embedding_seconds": query_embedding_seconds,
+        "targets": TARGETS,
+        "analyzers": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="atlas-bench-search-") as home:
+        server = LocalNeo4j.disposable(Path(home), heap="2g", pagecache="1g")
+        server.start(die_with_parent=True)
+        driver = open_driver(Connection(server.bolt_uri, "neo4j", server.password(), "neo4j"))
+        try:
+            db = Database(driver, "neo4j")
+            result["ingest"] = load_graph(db, queries, args.datasets, vectors)
+            searcher = Searcher(db, queries, QueryEmbedder(lambda: vectors))
+            for analyzer in (TEXT_ANALYZER, COMPARED_ANALYZER):
+                if analyzer != TEXT_ANALYZER:
+                    rebuild_text_index(db, queries, bench_queries, analyzer)
+                modes = (
+                    list(SearchMode) if analyzer == TEXT_ANALYZER else [SearchMode.text, SearchMode.hybrid]
+                )
+                result["analyzers"][analyzer] = {
+                    mode.value: measure_mode(searcher, mode, names, paraphrases) for mode in modes
+                }
+        finally:
+            driver.close()
+            server.stop()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    print_table(result)
+    print(f"JSON: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
