@@ -14,14 +14,22 @@ Method: exact pairwise cosine, computed in blocks with numpy over the embeddings
 The result is the brute-force answer itself, not an approximation: no vector index is involved.
 Cost: reading is O(N·d) over Bolt; the products are N²·d/2 multiply-adds (d = 384), the term
 that dominates (the README gives measured times). The graph check is O(P) for the P pairs above
-the threshold. Memory is O(N·d + block). Every call recomputes from the current graph, so a
-decision shows at once, and paging recomputes too.
+the threshold. Memory is O(N·d + block).
+
+The ranked list is computed once per graph revision and per (threshold, type pair), and shared:
+every later page, and every request that arrives while it is being computed, takes the same list
+(`RevisionCache`, core/cache.py). Any commit, a decision included, moves the revision, so a
+decision still shows at the next request. The vectors are normalised once in float32, so a block's
+matrix product is already its cosines (numpy's BLAS runs it on every core).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
+import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from core.cache import RevisionCache, RevisionWatch
 from core.db import Database
 from core.queries import Queries
 from curation.models import CandidateKind, CandidateList, CandidatePair
@@ -41,6 +50,7 @@ VECTOR_PAGE = 5_000
 PAIR_CHECK_BATCH = 5_000
 BLOCK_CELLS = 1 << 24
 FLOAT32_MARGIN = 1e-4  # float32 products may err by ~1e-6; rescoring in float64 decides
+KEPT_LISTS = 8  # ranked lists kept per database: thresholds and type pairs asked at one revision
 
 NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -69,6 +79,27 @@ class ScoredPair:
         return (-self.score, embedded.summaries[self.i].id, embedded.summaries[self.j].id)
 
 
+@dataclass(frozen=True)
+class Ranked:
+    pairs: list[CandidatePair]
+    computed_at: str
+    seconds: float
+
+
+_caches: weakref.WeakKeyDictionary[Database, RevisionCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def _shared_cache(db: Database) -> RevisionCache:
+    """One cache per database object: the API builds a finder per request on the process's one
+    `Database`, so requests share it."""
+    with _caches_lock:
+        cache = _caches.get(db)
+        if cache is None:
+            cache = _caches[db] = RevisionCache(RevisionWatch(db.revision).current, KEPT_LISTS)
+        return cache
+
+
 class CandidateFinder:
     """Computes the graph-wide candidate list; see the module docstring for the method and cost."""
 
@@ -86,14 +117,33 @@ class CandidateFinder:
         cursor: str | None = None,
     ) -> CandidateList:
         after = _decode_pair_cursor(cursor) if cursor else None
-        pairs = [p for p in self.ranked(threshold, type_a, type_b) if kind is None or p.kind == kind]
+        ranked = self.shared_ranked(threshold, type_a, type_b)
+        pairs = [p for p in ranked.pairs if kind is None or p.kind == kind]
         start = 0
         if after is not None:
             start = next((n for n, p in enumerate(pairs) if _pair_key(p) > after), len(pairs))
         page = pairs[start : start + limit]
         more = start + limit < len(pairs)
         next_cursor = _encode_pair_cursor(page[-1]) if more and page else None
-        return CandidateList(threshold=threshold, count=len(pairs), items=page, next_cursor=next_cursor)
+        return CandidateList(
+            threshold=threshold,
+            count=len(pairs),
+            items=page,
+            next_cursor=next_cursor,
+            computed_at=ranked.computed_at,
+            computed_seconds=ranked.seconds,
+        )
+
+    def shared_ranked(self, threshold: float, type_a: str | None, type_b: str | None) -> Ranked:
+        """`ranked`, computed once per revision for everyone using this database."""
+
+        def compute() -> Ranked:
+            start = time.perf_counter()
+            pairs = self.ranked(threshold, type_a, type_b)
+            at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            return Ranked(pairs, at, round(time.perf_counter() - start, 3))
+
+        return _shared_cache(self.db).get(("candidates", threshold, type_a, type_b), compute)
 
     def ranked(
         self, threshold: float, type_a: str | None = None, type_b: str | None = None
@@ -158,7 +208,8 @@ def passing_pairs(
     count = len(embedded.summaries)
     if count < 2:
         return
-    vectors, inverse = embedded.vectors, 1.0 / np.maximum(embedded.norms, 1e-12)
+    inverse = 1.0 / np.maximum(embedded.norms, 1e-12)
+    unit = (embedded.vectors * inverse[:, None]).astype(np.float32)  # products are then cosines
     codebook: dict[str | None, int] = {}
     type_codes = np.array([codebook.setdefault(t, len(codebook)) for t in embedded.types])
     code_a = None if type_a is None else codebook.get(type_a, -1)  # -1: a type nobody has
@@ -166,8 +217,7 @@ def passing_pairs(
     block = max(1, BLOCK_CELLS // count)
     for start in range(0, count, block):
         stop = min(start + block, count)
-        products = vectors[start:stop] @ vectors[start:].T
-        cosines = products * inverse[start:stop, None] * inverse[None, start:]
+        cosines = unit[start:stop] @ unit[start:].T
         rows, cols = np.nonzero(cosines >= threshold - FLOAT32_MARGIN)
         rows, cols = rows + start, cols + start
         keep = (cols > rows) & _types_match(type_codes[rows], type_codes[cols], code_a, code_b)

@@ -53,3 +53,7 @@ class CandidateList(BaseModel):
     count: int = Field(description="Exact number of pairs matching the filters, on all pages.")
     items: list[CandidatePair]
     next_cursor: str | None = Field(None, description="Pass as `cursor` to get the next page.")
+    computed_at: str | None = Field(
+        None, description="When the ranked list was computed (UTC); it is kept until the graph changes."
+    )
+    computed_seconds: float | None = Field(None, description="How long computing it took.")
