@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.common import EXIT_INVALID_INPUT, JsonOption, fail
-from cli.loading import run_ingest
+from cli.loading import BulkChoice, BulkOption, run_ingest
 
 DatasetFolder = Annotated[
     Path,
@@ -62,7 +62,10 @@ def register_importers(app: typer.Typer) -> None:
 
 @import_app.command("wn18rr")
 def import_wn18rr(
-    folder: DatasetFolder, splits: SplitsOption = ALL_SPLITS, as_json: JsonOption = False
+    folder: DatasetFolder,
+    splits: SplitsOption = ALL_SPLITS,
+    bulk: BulkOption = BulkChoice.auto,
+    as_json: JsonOption = False,
 ) -> None:
     """WN18RR: 40,943 WordNet synsets (type `synset`) and 93,003 triples of 11 relation types."""
     from ingest.schema_use import DatasetTypes
@@ -70,7 +73,9 @@ def import_wn18rr(
 
     chosen = _splits(splits)
     types = DatasetTypes(SCHEMA)  # WordNet's types join the graph's schema
-    run_ingest(lambda ingester: ingester.ingest_records(*read_wn18rr(folder, chosen), types), as_json)
+    run_ingest(
+        lambda ingester: ingester.ingest_records(*read_wn18rr(folder, chosen), types), as_json, bulk=bulk
+    )
 
 
 @import_app.command("codex")
@@ -78,6 +83,7 @@ def import_codex(
     folder: DatasetFolder,
     size: Annotated[CodexSize, typer.Option(help="CoDEx-S (2,034 items) or CoDEx-M (17,050).")],
     splits: SplitsOption = ALL_SPLITS,
+    bulk: BulkOption = BulkChoice.auto,
     as_json: JsonOption = False,
 ) -> None:
     """CoDEx-S or CoDEx-M: Wikidata items (person, place, organization, work, concept) and
@@ -88,7 +94,9 @@ def import_codex(
     chosen = _splits(splits)
     types = DatasetTypes(SCHEMA)  # CoDEx's types join the graph's schema
     run_ingest(
-        lambda ingester: ingester.ingest_records(*read_codex(folder, size.value, chosen), types), as_json
+        lambda ingester: ingester.ingest_records(*read_codex(folder, size.value, chosen), types),
+        as_json,
+        bulk=bulk,
     )
 
 
@@ -103,6 +111,7 @@ def import_synthetic(
         EmbedderChoice,
         typer.Option(help="hashing: fast bag-of-words vectors for scale runs; minilm: the model."),
     ] = EmbedderChoice.hashing,
+    bulk: BulkOption = BulkChoice.auto,
     as_json: JsonOption = False,
 ) -> None:
     """A deterministic power-law research graph (see ingest/sources/synthetic.py)."""
@@ -116,7 +125,9 @@ def import_synthetic(
         raise fail(str(error), EXIT_INVALID_INPUT) from error
     chosen = HashingEmbedder() if embedder is EmbedderChoice.hashing else None  # None: the model
     types = DatasetTypes(SCHEMA)
-    run_ingest(lambda ingester: ingester.ingest_records(generate(spec), [], types), as_json, chosen)
+    run_ingest(
+        lambda ingester: ingester.ingest_records(generate(spec), [], types), as_json, chosen, bulk=bulk
+    )
 
 
 LibraryFiles = Annotated[

@@ -4,6 +4,7 @@ bars and summary every import shares (cli/importers.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,40 +28,71 @@ if TYPE_CHECKING:  # the ingest machinery (and torch) is imported only by comman
     from ingest.embedding import Embedder
     from ingest.pipeline import Ingester, IngestSummary
 
+EXIT_USAGE = 2  # wrong usage, as typer exits for it
+
+
+class BulkChoice(StrEnum):
+    """ingest.bulk.BulkMode's values, here so that `atlas --help` imports no ingest machinery."""
+
+    auto = "auto"
+    on = "on"
+    off = "off"
+
+
+BulkOption = Annotated[
+    BulkChoice,
+    typer.Option(
+        help="Bulk first load with neo4j-admin (the local server is stopped for it, then restarted): "
+        "auto when Atlas runs the server, the database holds no entity and the input has 20,000 "
+        "records or more; on: always (or fail saying why); off: the Bolt path."
+    ),
+]
+
 
 def ingest(
     paths: Annotated[
         list[Path],
         typer.Argument(help="Files or folders (.jsonl, .yaml, entities.csv, relations.csv)."),
     ],
+    bulk: BulkOption = BulkChoice.auto,
     as_json: JsonOption = False,
 ) -> None:
     """Validate the files, then write entities, embeddings and relations. Nothing is written if any
     record is invalid; ingesting the same files twice changes nothing."""
-    run_ingest(lambda ingester: ingester.ingest_paths(paths), as_json)
+    run_ingest(lambda ingester: ingester.ingest_paths(paths), as_json, bulk=bulk)
 
 
 def run_ingest(
-    write: Callable[[Ingester], IngestSummary], as_json: bool, embedder: Embedder | None = None
+    write: Callable[[Ingester], IngestSummary],
+    as_json: bool,
+    embedder: Embedder | None = None,
+    bulk: BulkChoice = BulkChoice.off,
 ) -> None:
     """Open the database, run `write` with an Ingester, and report its summary (or why it failed)."""
-    from ingest.pipeline import Ingester
+    from ingest.bulk import BulkIngester, BulkLoadError, BulkLoadRefused, BulkMode
     from ingest.problems import IngestError
+    from neo4j_local.server import LocalNeo4j
 
     settings = Settings()
     db = open_database(settings)
     try:
         with _progress(quiet=as_json) as report:
-            ingester = Ingester(
+            ingester = BulkIngester(
                 db,
                 Queries(settings.cypher_dir),
                 embedder or _LazyEmbedder(settings),
                 settings.write_batch_size,
                 progress=report,
+                server=None if settings.neo4j_uri else LocalNeo4j.from_settings(settings),
+                mode=BulkMode(bulk.value),
             )
             summary = write(ingester)
     except IngestError as error:
         raise fail(str(error), EXIT_INVALID_INPUT) from error
+    except BulkLoadRefused as error:
+        raise fail(str(error), EXIT_USAGE) from error
+    except BulkLoadError as error:
+        raise fail(str(error), EXIT_UNAVAILABLE) from error
     except (DatabaseUnavailable, ConfigurationError) as error:
         raise fail(str(error), EXIT_UNAVAILABLE) from error
     finally:

@@ -18,6 +18,7 @@ from core.settings import Settings
 T = TypeVar("T")
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
 AUTH_RATE_LIMIT = "Neo.ClientError.Security.AuthenticationRateLimit"
+BOOKMARK_TIMEOUT = "Neo.TransientError.Transaction.BookmarkTimeout"
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,19 @@ class Database:
         self, query: LiteralString, params: dict[str, Any], routing: RoutingControl
     ) -> list[neo4j.Record]:
         with _translated_errors():
-            records, _, _ = self.driver.execute_query(
-                query, params, database_=self.database, routing_=routing
-            )
+            try:
+                records, _, _ = self.driver.execute_query(
+                    query, params, database_=self.database, routing_=routing
+                )
+            except Neo4jError as error:
+                if error.code != BOOKMARK_TIMEOUT:
+                    raise
+                # The database was replaced offline (a bulk load with neo4j-admin): its transaction
+                # ids began again, so the bookmarks held from before can never be reached.
+                forget_bookmarks(self.driver, self.database)
+                records, _, _ = self.driver.execute_query(
+                    query, params, database_=self.database, routing_=routing
+                )
         return records
 
     def write_transaction(self, work: Callable[[ManagedTransaction], T]) -> T:
@@ -133,6 +144,16 @@ class Database:
         except (DatabaseUnavailable, ConfigurationError):
             return False
         return True
+
+
+def forget_bookmarks(driver: Driver, database: str) -> None:
+    """Restart the causal chain of `execute_query` from the database as it is now: replace the
+    driver's query bookmarks with the one of a read that waits for none."""
+    with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS) as session:
+        session.run("RETURN 1").consume()
+        current = session.last_bookmarks().raw_values
+    manager = driver.execute_query_bookmark_manager
+    manager.update_bookmarks(manager.get_bookmarks(), current)  # it ignores an update to none
 
 
 @contextmanager

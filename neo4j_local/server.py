@@ -13,7 +13,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import ConfigurationError
@@ -23,6 +23,9 @@ POM = Path(__file__).with_name("pom.xml")
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 SUPPORTED_JAVA = (17, 21)
+# Written before a bulk load stops the server, removed once the loaded database is complete: a
+# server started while it is there throws away the half-loaded store (see discard_unfinished_bulk_load).
+BULK_LOAD_MARKER = "bulk-load-in-progress"
 
 # What the official `neo4j console` launcher passes to the JVM (the bootloader, not the server,
 # reads these from neo4j.conf, so launching the entry point directly we pass them ourselves).
@@ -135,6 +138,8 @@ class LocalNeo4j:
     http_port: int = 7474
     heap: str = "2g"
     pagecache: str = "2g"
+    # How this object last started the server: a restart (a bulk load's) starts it the same way.
+    dies_with_parent: bool = field(default=False, init=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalNeo4j:
@@ -205,11 +210,13 @@ class LocalNeo4j:
         if self.pid() is not None:
             self._adopt_running_ports()
             return
+        self.discard_unfinished_bulk_load()
         for port in (self.bolt_port, self.http_port):
             if port_open(port):
                 raise ConfigurationError(f"port {port} on 127.0.0.1 is already in use")
         lib = resolve_jars(self.cache_dir)
         java = find_java()
+        self.dies_with_parent = die_with_parent
         self._write_conf()
         self._ensure_password(java, lib)
         self.console_log.parent.mkdir(parents=True, exist_ok=True)
@@ -275,6 +282,57 @@ class LocalNeo4j:
             os.kill(pid, signal.SIGKILL)
             while self.pid() is not None:
                 time.sleep(0.05)
+
+    @property
+    def bulk_load_marker(self) -> Path:
+        return self.home / BULK_LOAD_MARKER
+
+    def database_store(self, database: str) -> list[Path]:
+        """The folders holding a database's store and transaction logs (the default layout)."""
+        return [self.home / "data" / "databases" / database, self.home / "data" / "transactions" / database]
+
+    def mark_bulk_load(self, database: str) -> None:
+        """Say, before a bulk load stops the server, which database it replaces and who loads it."""
+        self.bulk_load_marker.write_text(json.dumps({"database": database, "pid": os.getpid()}))
+
+    def discard_unfinished_bulk_load(self, *, even_while_loading: bool = False) -> str | None:
+        """If a bulk load did not finish (its marker is still there) and the process that ran it is
+        gone, delete the database it was loading, so that the server creates it again, empty, on
+        start. The loading process itself restarts the server on its import without discarding it
+        (or, failing, with `even_while_loading`). The database's name, or None."""
+        if not self.bulk_load_marker.exists():
+            return None
+        marker = json.loads(self.bulk_load_marker.read_text())
+        if not even_while_loading and Path(f"/proc/{marker['pid']}").exists():
+            return None
+        for folder in self.database_store(marker["database"]):
+            shutil.rmtree(folder, ignore_errors=True)
+        self.bulk_load_marker.unlink()
+        return str(marker["database"])
+
+    def admin_process(self, *arguments: str, heap: str = "1g") -> subprocess.Popen[str]:
+        """`neo4j-admin ARGUMENTS` (org.neo4j.cli.AdminTool from the same jars) on this server's
+        home and conf, its output in one pipe. The caller waits for it (or kills it)."""
+        lib = resolve_jars(self.cache_dir)
+        command = [
+            find_java(),
+            f"-Xmx{heap}",
+            *JVM_FLAGS,
+            "-cp",
+            f"{self.home / 'conf'}:{lib}/*",
+            ADMIN_TOOL,
+            *arguments,
+        ]
+        return subprocess.Popen(
+            command,
+            cwd=self.home,  # the tool may write reports into its working directory
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            preexec_fn=_die_with_parent,  # an interrupted ingest leaves no import running
+            env={**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.home / "conf")},
+        )
 
     def _adopt_running_ports(self) -> None:
         info = json.loads(self.info_file.read_text())
