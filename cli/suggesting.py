@@ -70,7 +70,12 @@ def _fit(service: SuggestionService, as_json: bool) -> None:
         as_json,
         f"fitted on {report.entities} entities, {report.edges} edges of {report.relation_types} types "
         f"({report.declined} dismissed pairs and declined edges) in {report.seconds} s\n"
-        f"graph revision {report.revision}; model in {report.folder}",
+        f"graph revision {report.revision}; model in {report.folder}\n"
+        + (
+            f"{report.stored} suggestions stored in Neo4j (read them with cypher/suggestions.cypher)"
+            if report.stored
+            else "no suggestions stored in Neo4j (graph too large, or changed during the fit): ask the API"
+        ),
     )
 
 

@@ -43,6 +43,11 @@ ENTITY_PAGE = 5_000
 CANDIDATE_FACTOR = 3  # ask the model for this many times the items shown: some are dropped
 WIDENING = 4
 MODEL_DIMENSIONS = 384
+# The fit also writes each entity's best suggestions into Neo4j (`:Suggestion` nodes, read by
+# cypher/suggestions.cypher in Browser and notebooks) up to this size; above it, scoring every
+# entity at fit time costs minutes and the API's per-request answer is the way in.
+STORE_UP_TO_ENTITIES = 20_000
+STORED_PER_ENTITY = 10
 
 
 class Candidate(NamedTuple):
@@ -76,6 +81,7 @@ class FitReport:
     relation_types: int
     edges: int
     declined: int  # dismissed pairs and declined edges it learnt from
+    stored: int  # suggestions written into Neo4j (0: graph too large, or it changed during the fit)
     folder: Path
 
     def as_dict(self) -> dict[str, Any]:
@@ -116,8 +122,18 @@ class SuggestionService:
             progress=report,
             revision=revision,
         )
-        seconds = round(time.perf_counter() - started, 2)
         fitted_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        stored = 0
+        # Only a model of the graph as it still is gets written down; its own write then moves the
+        # revision, so the model records the revision that follows it (a change by someone else
+        # in the milliseconds between the check and the write would go unflagged: the answers
+        # stay correct, as each request re-reads edges, merges and dismissals).
+        if len(graph.ids) <= STORE_UP_TO_ENTITIES and self.db.revision() == revision:
+            report("store", 0.0, "writing each entity's best suggestions into Neo4j")
+            stored = self._write_suggestions(model, graph, fitted_at)
+            revision = self.db.revision()
+            report("store", 1.0, f"{stored} suggestions stored")
+        seconds = round(time.perf_counter() - started, 2)
         self._store(model, graph, {"revision": revision, "fitted_at": fitted_at, "seconds": seconds})
         return FitReport(
             revision,
@@ -127,8 +143,45 @@ class SuggestionService:
             len(graph.relation_types),
             len(graph.triples),
             len(graph.dismissed_pairs) + len(graph.declined),
+            stored,
             self.folder,
         )
+
+    def _write_suggestions(self, model: Any, graph: GraphData, fitted_at: str) -> int:
+        """Replace the stored suggestions with each entity's best STORED_PER_ENTITY, in one
+        transaction (a reader sees the previous fit's or this one's, never a mix)."""
+        signatures = {tuple(signature) for signature in typed_signatures(graph)}
+        declined = _negatives(graph)
+        rows: list[dict[str, Any]] = []
+        for row, entity in enumerate(graph.ids):
+            found = model.top_k(row, CANDIDATE_FACTOR * STORED_PER_ENTITY, exclude=declined)
+            kept = [
+                s
+                for s in found
+                if (graph.relation_types[s.relation], *_ends(graph.types, row, s.entity, s.direction))
+                in signatures
+            ][:STORED_PER_ENTITY]
+            rows += [
+                {
+                    "entity": entity,
+                    "other": graph.ids[s.entity],
+                    "relation_type": graph.relation_types[s.relation],
+                    "direction": OUT_OR_IN[s.direction],
+                    "score": round(s.score, 4),
+                    "rank": rank,
+                }
+                for rank, s in enumerate(kept, start=1)
+            ]
+        self.db.prepare_once("suggestions", [self.queries["suggest_create_index"]])
+
+        def replace(tx: Any) -> None:
+            while tx.run(self.queries["suggest_clear"], batch=10_000).single()["removed"]:
+                pass
+            for start in range(0, len(rows), 10_000):
+                tx.run(self.queries["suggest_store"], rows=rows[start : start + 10_000], fitted_at=fitted_at)
+
+        self.db.write_transaction(replace)
+        return len(rows)
 
     def _store(self, model: Any, graph: GraphData, meta: dict[str, Any]) -> None:
         """Write into a fresh folder, then swap it in: a reader never sees half a model."""
@@ -327,6 +380,11 @@ def read_graph(db: Database, queries: Queries, progress: Progress) -> GraphData:
     return GraphData(
         ids, names, descriptions, types, vectors_array, relation_types, triples, pairs, declined_triples
     )
+
+
+def _ends(types: list[str], row: int, other: int, direction: str) -> tuple[str, str]:
+    """(source type, target type) of a suggested edge at entity `row`."""
+    return (types[row], types[other]) if direction == "tail" else (types[other], types[row])
 
 
 def typed_signatures(graph: GraphData) -> list[list[str]]:

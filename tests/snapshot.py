@@ -13,8 +13,9 @@ from typing import Any
 from core.db import Database
 
 # Curation's own bookkeeping: a decision log and the counter that numbers it. A merge followed by
-# its undo must restore the graph exactly, but it leaves its decision behind, marked undone.
-BOOKKEEPING_LABELS = ("Decision", "CurationCounter")
+# its undo must restore the graph exactly, but it leaves its decision behind, marked undone. And
+# the suggester's stored output (`:Suggestion`), which each fit rewrites.
+BOOKKEEPING_LABELS = ("Decision", "CurationCounter", "Suggestion")
 
 NODES = """
 MATCH (n)
@@ -34,7 +35,7 @@ Relationship = tuple[str | None, str, str | None, dict[str, Any]]
 def graph_snapshot(db: Database, *, bookkeeping: bool = True) -> dict[str, Any]:
     """`{"nodes": [(id, labels, props)], "relationships": [(source, type, target, props)]}`.
 
-    With `bookkeeping=False`, curation's `:Decision` and `:CurationCounter` nodes (and anything
+    With `bookkeeping=False`, the nodes of BOOKKEEPING_LABELS (and anything
     joined to them) are left out: what a curation round trip must leave exactly as it found."""
     params = {"bookkeeping": bookkeeping, "skipped": list(BOOKKEEPING_LABELS)}
     nodes: list[Node] = [(r["id"], sorted(r["labels"]), _plain(r["props"])) for r in db.read(NODES, **params)]

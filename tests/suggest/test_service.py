@@ -171,6 +171,30 @@ def test_a_suggestion_linked_then_undone_restores_the_seed_graph_exactly(
     assert graph_state(seeded) == before
 
 
+def test_the_fit_stores_each_entitys_suggestions_for_browser_and_the_cypher_file_drops_a_linked_one(
+    seeded, queries, own_settings, api
+) -> None:
+    fitted(seeded, queries, own_settings)
+    entity = "concept:alignment-faking"
+
+    def stored() -> list[tuple[str, str, str]]:
+        rows = seeded.read(queries["suggestions"], id=entity, limit=10)
+        return [(r["relation_type"], r["direction"], r["id"]) for r in rows]
+
+    live = api.get(f"/entities/{entity}/suggestions").json()
+    assert live["model"]["current"] is True  # storing them did not make the model look stale
+    assert stored() == [(i["relation_type"], i["direction"], i["id"]) for i in live["items"]]
+    first = live["items"][0]
+    source, target = (entity, first["id"]) if first["direction"] == "out" else (first["id"], entity)
+    link = api.post(
+        "/decisions/link",
+        json={"source": source, "target": target, "type": first["relation_type"], "why": "suggested"},
+        headers=HEADERS,
+    )
+    assert link.status_code == 200, link.json()
+    assert stored()[:9] == [(i["relation_type"], i["direction"], i["id"]) for i in live["items"][1:]]
+
+
 def test_the_entity_page_offers_each_suggestion_with_its_relation_and_direction_preselected(
     seeded, queries, own_settings, api
 ) -> None:
