@@ -78,4 +78,8 @@ def graph_elements(page: EntityPage, href: Callable[[str], str]) -> dict[str, An
 
 
 def _node(node_id: str, name: str, entity_type: str, href: str, *, centre: bool = False) -> dict[str, Any]:
-    return {"data": {"id": node_id, "label": name, "type": entity_type, "href": href, "centre": centre}}
+    # The colours travel with each node: Cytoscape.js maps `data(fill)` directly, where a style
+    # function would be called again for every node on every style pass.
+    colour = type_colour(entity_type)
+    data = {"id": node_id, "label": name, "type": entity_type, "href": href, "centre": centre}
+    return {"data": {**data, "fill": colour["fill"], "border": colour["border"]}}

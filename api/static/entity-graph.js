@@ -25,10 +25,6 @@
     node.position = node.data.centre ? { x: 0, y: 0 } : positions[node.data.id];
   });
 
-  function colour(part) {
-    return function (node) { return (data.colours[node.data("type")] || {})[part] || "#A5ABB6"; };
-  }
-
   var cy = cytoscape({
     container: container,
     elements: { nodes: data.nodes, edges: data.edges },
@@ -40,9 +36,10 @@
     maxZoom: 4,
     textureOnViewport: many,
     hideEdgesOnViewport: many,
+    pixelRatio: many ? 1 : "auto",
     style: [
       { selector: "node", style: {
-        "background-color": colour("fill"), "border-color": colour("border"), "border-width": 2,
+        "background-color": "data(fill)", "border-color": "data(border)", "border-width": 2,
         width: many ? 18 : 34, height: many ? 18 : 34,
         label: "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 3,
         "text-wrap": "ellipsis", "text-max-width": 120, color: "#1d232a",

@@ -91,3 +91,27 @@ def test_a_hub_with_500_neighbours_draws_every_one_of_them(graph_site: str) -> N
         assert {n["type"] for n in picture["nodes"]} == set(HUB_TYPES)
         assert picture["firstPaintMs"] is not None and picture["drawnMs"] > 0
     assert left == []
+
+
+def test_the_browse_pages_paginate_in_chromium(graph_site: str) -> None:
+    """From the home page's type link through the pages of the list, clicking "next"."""
+    with browser_page() as page:
+        left = offline(page)
+        page.goto(f"{graph_site}/")
+        page.click("ul.entity-types a[href$='/types/concept']")
+        page.wait_for_url("**/types/concept")
+        count = int(page.locator("h1").inner_text().split("(")[1].rstrip(")"))
+        page.goto(f"{graph_site}/types/concept?size=100")
+        seen: list[str] = []
+        pages = 1
+        while True:
+            seen += page.locator("li.browse-entity .name a").all_inner_texts()
+            following = page.locator("a[rel='next']")
+            if following.count() == 0:
+                break
+            following.click()
+            pages += 1
+            page.wait_for_url(f"**/types/concept?page={pages}&size=100")
+        assert count > 100  # the hub's 100 concept neighbours and the seeds' concepts
+        assert pages == -(-count // 100) and len(seen) == len(set(seen)) == count
+    assert left == []
