@@ -12,7 +12,9 @@ It combines these signals, each a score over all entities for a query (entity, r
   or the other way round, weighted by how early (`suggest.text.Mentions`): a WordNet gloss names
   its hypernym first ("chieftainship: the position of chieftain");
 - ``neighbours``: the edges of the query entity's nearest entities by text vote for their own
-  answers of the same relation (`suggest.neighbours`: co-hyponyms share their hypernym).
+  answers of the same relation (`suggest.neighbours`: co-hyponyms share their hypernym);
+- ``siblings``: the candidate's best cosine to an answer the query already has (the trees known
+  as kinds of "tree" say which other entities are).
 
 The combined score is a weighted sum, with one weight vector per relation and direction, chosen on
 held-out triples (the caller's ``valid`` split, else a sample of the training triples). An entity
@@ -34,7 +36,7 @@ from numpy.typing import NDArray
 
 from suggest.evaluation import AnswerIndex, IntArray, ScoreFunction, as_triples, evaluate, reciprocal_queries
 from suggest.kge import KGEConfig, TrainedKGE
-from suggest.neighbours import NeighbourVotes
+from suggest.neighbours import AnswerLikeness, NeighbourVotes
 from suggest.rules import Rule, RuleConfig, RuleScorer, mine_rules
 from suggest.text import Mentions, name_vectors, normalised
 
@@ -42,9 +44,9 @@ Direction = Literal["tail", "head"]
 Progress = Callable[[str, float, str], None]
 """(stage, fraction done of that stage, message)."""
 
-FEATURES = ("kge", "rules", "cosine", "names", "gloss", "gloss_rev", "neighbours")
+FEATURES = ("kge", "rules", "cosine", "names", "gloss", "gloss_rev", "neighbours", "siblings")
 SELF_SCORE = np.float32(-1e4)  # no self-loops in Atlas: an entity is never its own suggestion
-FORMAT_VERSION = 2  # 2: the neighbours signal
+FORMAT_VERSION = 3  # 2: the neighbours signal; 3: siblings
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class SuggesterConfig:
     rules: RuleConfig = field(default_factory=RuleConfig)
     name_dimensions: int = 1024  # 0: no name feature
     # weights of FEATURES used without held-out data
-    default_weights: tuple[float, ...] = (1.0, 20.0, 2.0, 0.0, 0.0, 0.0, 1.0)
+    default_weights: tuple[float, ...] = (1.0, 20.0, 2.0, 0.0, 0.0, 0.0, 1.0, 0.0)
     neighbours: int = 20  # nearest entities by text whose edges vote (suggest.neighbours)
     grids: tuple[tuple[float, ...], ...] = (
         (1.0,),
@@ -62,6 +64,7 @@ class SuggesterConfig:
         (0.0, 1.0, 2.0, 5.0, 10.0, 20.0, 40.0),
         (0.0, 1.0, 2.0, 5.0, 10.0, 20.0),
         (0.0, 1.0, 2.0, 5.0, 10.0, 20.0),
+        (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0),
         (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0),
     )
     min_queries_per_relation: int = 30  # fewer held-out queries: the relation uses the global weights
@@ -125,6 +128,7 @@ class Suggester:
     _known: AnswerIndex | None = field(default=None, repr=False)
     _mentions: Mentions | None = field(default=None, repr=False)
     _neighbour_votes: NeighbourVotes | None = field(default=None, repr=False)
+    _answer_likeness: AnswerLikeness | None = field(default=None, repr=False)
 
     # ---- training --------------------------------------------------------------------------------
 
@@ -234,6 +238,7 @@ class Suggester:
             suggester.rules = mine_rules(triples, num_entities, num_relations, config.rules, seed=config.seed)
             suggester._rule_scorer = None
             suggester._neighbour_votes = None
+            suggester._answer_likeness = None
             suggester._known = None
         if bad is not None and len(bad):
             suggester.report["dismissed"] = len(bad)
@@ -267,6 +272,8 @@ class Suggester:
             out["rules"] = self.rule_scorer().scores(entities, relations)
         if "neighbours" in wanted and (votes := self.neighbour_votes()) is not None:
             out["neighbours"] = votes.scores(entities, relations)
+        if "siblings" in wanted and (likeness := self.answer_likeness()) is not None:
+            out["siblings"] = likeness.scores(entities, relations)
         for name, per_entity in self._text_signals(wanted).items():
             out[name] = per_entity(distinct)[row_of]
         for name in wanted - out.keys():
@@ -382,6 +389,13 @@ class Suggester:
             )
         return self._neighbour_votes
 
+    def answer_likeness(self) -> AnswerLikeness | None:
+        if self._answer_likeness is None and self.embeddings is not None:
+            self._answer_likeness = AnswerLikeness(
+                self.embeddings, self.train, self.num_entities, self.num_relations
+            )
+        return self._answer_likeness
+
     def name_vectors(self) -> NDArray[np.float32] | None:
         if self._name_vectors is None and self.names is not None and self.config.name_dimensions:
             self._name_vectors = name_vectors(self.names, self.config.name_dimensions)
@@ -446,6 +460,7 @@ class Suggester:
             "gloss": self.names is not None and self.descriptions is not None,
             "gloss_rev": self.names is not None and self.descriptions is not None,
             "neighbours": self.embeddings is not None and self.config.neighbours > 0,
+            "siblings": self.embeddings is not None,
         }[name]
 
     def _ascend(

@@ -49,3 +49,43 @@ class NeighbourVotes:
         np.add.at(out, (query_of[rows], answers), votes)
         out[np.arange(len(entities)), entities] = 0.0  # the query is never its own answer
         return out
+
+
+class AnswerLikeness:
+    """A candidate alike in text to the answers the query already has: for (q, r, ?), the best
+    cosine of each candidate to a known answer of (q, r, ?). The other end of `NeighbourVotes`:
+    "which entities are kinds of tree?" is answered by the ones alike to the trees already known.
+    At most ``answers`` known answers are compared (the first in id order), so a hub costs no more
+    than an ordinary entity."""
+
+    def __init__(
+        self,
+        embeddings: NDArray[np.float32],
+        train: IntArray,
+        num_entities: int,
+        num_relations: int,
+        answers: int = 8,
+    ) -> None:
+        self.embeddings = embeddings
+        self.index = AnswerIndex.build(train, num_entities, num_relations)
+        self.num_entities = num_entities
+        self.answers = answers
+
+    def scores(self, entities: IntArray, relations: IntArray) -> NDArray[np.float32]:
+        """(batch, num_entities): max cosine to a known answer (0 without answers or below 0)."""
+        entities = np.asarray(entities, dtype=np.int64)
+        relations = np.asarray(relations, dtype=np.int64)
+        out = np.zeros((len(entities), self.num_entities), dtype=np.float32)
+        rows, answers = self.index.mask_rows(entities, relations)  # rows ascending
+        if len(rows) == 0:
+            return out
+        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        position = np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)]))
+        keep = position < self.answers
+        rows, answers = rows[keep], answers[keep]
+        first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+        similarity = self.embeddings[answers] @ self.embeddings.T  # one product for the whole batch
+        out[rows[first]] = np.clip(np.maximum.reduceat(similarity, first, axis=0), 0.0, None)
+        out[rows, answers] = 0.0  # known answers are filtered anyway; not their own evidence
+        out[np.arange(len(entities)), entities] = 0.0
+        return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from suggest.neighbours import NeighbourVotes
+from suggest.neighbours import AnswerLikeness, NeighbourVotes
 from suggest.text import normalised
 
 HYPERNYM = 0
@@ -39,3 +39,22 @@ def test_a_query_is_never_its_own_answer() -> None:
     # "tree" is nearest to trees, whose only hypernym is "tree" itself: no vote stands
     scores = votes.scores(np.array([0]), np.array([HYPERNYM]))[0]
     assert not scores.any()
+
+
+def test_a_candidate_alike_to_the_known_answers_is_found_from_the_other_end() -> None:
+    triples, vectors = trees_graph()
+    likeness = AnswerLikeness(vectors, triples, len(vectors), 1)
+    # (tree, hypernym^-1, ?): which entities are kinds of tree? The unlinked tree, alike to the known ones
+    scores = likeness.scores(np.array([0, 1]), np.array([HYPERNYM + 1, HYPERNYM + 1]))
+    assert int(np.argmax(scores[0])) == 4
+    assert scores[0, 2] == 0.0  # a known answer is not its own evidence
+    assert scores[1, 4] < 0.5 * scores[0, 4]  # for "bird", the tree is a far sibling
+
+
+def test_answers_compared_are_capped_and_batched_rows_match_single_rows() -> None:
+    triples, vectors = trees_graph()
+    capped = AnswerLikeness(vectors, triples, len(vectors), 1, answers=1)
+    batch = capped.scores(np.array([0, 1, 5]), np.array([HYPERNYM + 1, HYPERNYM + 1, HYPERNYM]))
+    for row, (entity, relation) in enumerate([(0, 1), (1, 1), (5, 0)]):
+        single = capped.scores(np.array([entity]), np.array([relation]))[0]
+        assert np.allclose(batch[row], single, atol=1e-6)
