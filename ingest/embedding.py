@@ -27,6 +27,16 @@ BACKENDS: tuple[Backend, ...] = ("torch", "onnx")
 # the tokenizer of the model at hand gives.
 MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 ONNX_OPSET = 17
+# An ONNX export is used only if its vectors equal PyTorch's at least this closely (cosine) for
+# PROBE_TEXTS: texts of mixed lengths, batched together (padding), one past the 256-token limit.
+INTERCHANGEABLE_COSINE = 0.9999
+PROBE_TEXTS = [
+    "run",
+    "Alignment Faking: a model complies in training while keeping other preferences",
+    "stool: solid excretory product evacuated from the bowels",
+    "Zürich, naïve café — accents and punctuation",
+    "word " * 300,
+]
 
 
 def embedding_text(entity: EntityRecord) -> str:
@@ -53,11 +63,12 @@ def packaged_model_folder() -> Path:
 
 def model_name_for(folder: Path | None, backend: Backend) -> str:
     """The name stored (inside each embedding's hash) with every vector, known without loading the
-    model, so that an unchanged re-ingest never loads it. It names the model's content and the
-    backend: vectors of another model, or of the same model run by another backend, are stale, so
-    one graph never mixes them silently."""
-    base = MODEL_NAME if folder is None else f"{folder.name}@{folder_digest(folder)[:16]}"
-    return base if backend == "torch" else f"{base}+{backend}"
+    model, so that an unchanged re-ingest never loads it. It names the model's content: vectors of
+    another model are stale. Not the backend: an ONNX export is used only once its vectors have
+    proved interchangeable with PyTorch's (`INTERCHANGEABLE_COSINE`), so a graph whose vectors came
+    from both holds one model's vectors, and switching backends re-embeds nothing."""
+    del backend  # interchangeable by construction (run_transformer_in_onnx)
+    return MODEL_NAME if folder is None else f"{folder.name}@{folder_digest(folder)[:16]}"
 
 
 def folder_digest(folder: Path) -> str:
@@ -182,27 +193,46 @@ MiniLMEmbedder = SentenceEmbedder
 
 
 def run_transformer_in_onnx(model: Any, export: Path) -> None:
-    """Replace the first module's transformer by an ONNX Runtime session over the same weights,
-    exporting them to `export` first unless that file is already there."""
-    import onnxruntime  # type: ignore[import-untyped]
-
+    """Replace the first module's transformer by an ONNX Runtime session over the same weights. The
+    first time, the weights are exported, and the export is kept (at `export`) only if its vectors
+    for PROBE_TEXTS equal PyTorch's to INTERCHANGEABLE_COSINE; otherwise it is refused."""
     transformer = model[0]
-    if not hasattr(transformer, "model") or not hasattr(transformer, "tokenize"):
+    if not hasattr(transformer, "model") or not hasattr(transformer, "preprocess"):
         raise ValueError(
             "the ONNX backend needs a model whose first module is a sentence-transformers Transformer"
         )
     inputs = [name for name in model.preprocess(["a"]) if name in MODEL_INPUTS]
-    if not export.is_file():
-        export_onnx(transformer.model, inputs, export)
+    if export.is_file():
+        transformer.model = onnx_transformer(onnx_session(export), inputs, transformer.model.config)
+        return
+    reference = model.encode(PROBE_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+    torch_network = transformer.model
+    export.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=export.parent) as scratch:
+        partial = Path(scratch) / export.name
+        export_onnx(torch_network, inputs, partial)
+        transformer.model = onnx_transformer(onnx_session(partial), inputs, torch_network.config)
+        probe = model.encode(PROBE_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
+        worst = float(np.min(np.sum(reference * probe, axis=1)))
+        if worst < INTERCHANGEABLE_COSINE:
+            transformer.model = torch_network
+            raise ValueError(
+                f"the ONNX export of {export.stem} gives vectors that differ from PyTorch's (cosine "
+                f"{worst:.6f} < {INTERCHANGEABLE_COSINE}); use ATLAS_EMBEDDING_BACKEND=torch"
+            )
+        partial.replace(export)  # renamed whole: a crash never leaves half a graph to be loaded
+
+
+def onnx_session(path: Path) -> Any:
+    import onnxruntime  # type: ignore[import-untyped]
+
     options = onnxruntime.SessionOptions()
     options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-    session = onnxruntime.InferenceSession(str(export), options, providers=["CPUExecutionProvider"])
-    transformer.model = onnx_transformer(session, inputs, transformer.model.config)
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 def export_onnx(network: Any, inputs: list[str], export: Path) -> None:
-    """Trace the transformer once into an ONNX graph with dynamic batch and sequence axes. Written
-    to a temporary file and renamed, so that a crash never leaves half a graph to be loaded."""
+    """Trace the transformer into an ONNX graph with dynamic batch and sequence axes."""
     import torch
 
     class LastHiddenState(torch.nn.Module):
@@ -222,23 +252,20 @@ def export_onnx(network: Any, inputs: list[str], export: Path) -> None:
         "token_type_ids": torch.zeros_like(sample),
     }
     axes = {name: {0: "batch", 1: "sequence"} for name in [*inputs, "last_hidden_state"]}
-    export.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=export.parent) as scratch, warnings.catch_warnings():
-        # The tracer warns about Python conditions on shapes; the exported graph is checked against
-        # torch's vectors for batches of mixed lengths (tests/ingest/test_embedding.py).
+    with warnings.catch_warnings():
+        # The tracer warns about Python conditions on shapes; the export is checked against torch's
+        # vectors for texts of mixed lengths before it is kept (run_transformer_in_onnx).
         warnings.simplefilter("ignore")
-        partial = Path(scratch) / export.name
         torch.onnx.export(
             LastHiddenState().eval(),
             tuple(masks[name] for name in inputs),
-            str(partial),
+            str(export),
             dynamo=False,  # the TorchScript exporter: needs no onnxscript, handles dynamic axes
             input_names=inputs,
             output_names=["last_hidden_state"],
             dynamic_axes=axes,
             opset_version=ONNX_OPSET,
         )
-        partial.replace(export)
 
 
 def onnx_transformer(session: Any, inputs: list[str], config: Any) -> Any:

@@ -215,11 +215,11 @@ class Ingester:
             ):
                 to_embed.append((entity.entity_id, text))
                 if old is not None and old["has_embedding"] and old["content_hash"] == props["content_hash"]:
-                    other_model += 1  # the same text, so the vector came from another model or backend
+                    other_model += 1  # the same text, so the vector came from another model
         if other_model:
             notice = (
                 f"embedding model {self.embedder.model_name}: re-embedding {other_model} entities "
-                "whose vectors came from another model or backend"
+                "whose vectors came from another model"
             )
             log.warning(notice)  # before the (long) embedding starts
             summary.notices.append(notice)
