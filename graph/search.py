@@ -6,7 +6,7 @@ Modes:
   "Alignment Faking");
 - `meaning`: the query embedded with the model of the stored embeddings, nearest entities by the
   vector index;
-- `hybrid` (the default): both rankings fused by reciprocal rank fusion.
+- `hybrid` (the default): both rankings fused by reciprocal rank fusion, words weighing half.
 
 In `text` and `hybrid` an entity whose name or an alias equals the query comes first, then those
 whose name or alias starts with it, then the rest by score: a name typed in full is never outranked
@@ -36,6 +36,10 @@ LUCENE_OPERATORS = re.compile(r"\b(AND|OR|NOT)\b")
 NAME_BOOST = 4  # a word in a name or alias counts this many times a word in a description
 MIN_PREFIX = 2  # a one-letter prefix matches too much to mean anything
 RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al., 2009): damps the top ranks
+# The full-text ranking's weight in the fusion (the meaning ranking's is 1). Words only match the
+# words written, and a description in other words ranks poorly by them: on WN18RR's definition
+# paraphrases, equal weights found fewer synsets than meaning alone (docs/performance.md#search).
+TEXT_WEIGHT = 0.5
 MIN_CANDIDATES = 50  # each ranking looks this deep at least, so exact names are never cut off
 
 
@@ -53,7 +57,7 @@ class SearchHit(BaseModel):
     entity: EntitySummary
     score: float = Field(
         description="text: the full-text score; meaning: the vector index's cosine score "
-        "(1 + cos) / 2; hybrid: the fused score, the sum of 1 / (60 + rank) over both rankings."
+        "(1 + cos) / 2; hybrid: the fused score, 0.5 / (60 + text rank) + 1 / (60 + meaning rank)."
     )
     match: Match = Field(
         description="Why the entity ranks where it does: its name or an alias equals the query "
@@ -122,15 +126,22 @@ class Searcher:
         words = query.split()
         if not words:
             return SearchResults(query=query, mode=mode, items=[])
-        candidates = max(MIN_CANDIDATES, 3 * limit)
+        text, meaning, model = self.rankings(words, mode, max(MIN_CANDIDATES, 3 * limit))
+        hits = rank(" ".join(words), mode, text, meaning)
+        return SearchResults(query=query, mode=mode, items=hits[:limit], model=model)
+
+    def rankings(
+        self, words: list[str], mode: SearchMode, candidates: int
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], ModelUse | None]:
+        """The full-text and the meaning rankings the mode asks for (records: entity, score), and
+        the model's use when the query was embedded."""
         text = self._text_ranking(words, candidates) if mode != SearchMode.meaning else []
         meaning: list[dict[str, Any]] = []
         model = None
         if mode != SearchMode.text:
             vector, model = self.embedder.embed(" ".join(words))
             meaning = self._meaning_ranking(vector, candidates)
-        hits = rank(" ".join(words), mode, text, meaning)
-        return SearchResults(query=query, mode=mode, items=hits[:limit], model=model)
+        return text, meaning, model
 
     def _text_ranking(self, words: list[str], candidates: int) -> list[dict[str, Any]]:
         lucene = lucene_query(words)
@@ -184,21 +195,25 @@ def name_match(query: str, entity: dict[str, Any]) -> Match | None:
 
 
 def rank(
-    query: str, mode: SearchMode, text: list[dict[str, Any]], meaning: list[dict[str, Any]]
+    query: str,
+    mode: SearchMode,
+    text: list[dict[str, Any]],
+    meaning: list[dict[str, Any]],
+    text_weight: float = TEXT_WEIGHT,
 ) -> list[SearchHit]:
     """Exact names first, then prefixes (text and hybrid modes), then by score: the full-text score,
-    the cosine score, or in hybrid mode the reciprocal rank fusion of both rankings."""
+    the cosine score, or in hybrid mode the weighted reciprocal rank fusion of both rankings."""
     entities: dict[str, dict[str, Any]] = {}
     text_rank: dict[str, int] = {}
     meaning_rank: dict[str, int] = {}
     scores: dict[str, float] = {}
-    for ranking, ranks in ((text, text_rank), (meaning, meaning_rank)):
+    for ranking, ranks, weight in ((text, text_rank, text_weight), (meaning, meaning_rank, 1.0)):
         for position, record in enumerate(ranking, start=1):
             entity = record["entity"]
             entities.setdefault(entity["id"], entity)
             ranks[entity["id"]] = position
             if mode == SearchMode.hybrid:
-                scores[entity["id"]] = scores.get(entity["id"], 0.0) + 1 / (RRF_K + position)
+                scores[entity["id"]] = scores.get(entity["id"], 0.0) + weight / (RRF_K + position)
             else:
                 scores[entity["id"]] = float(record["score"])
     hits = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.search import Searcher, SearchMode, lucene_query
+from graph.search import RRF_K, TEXT_WEIGHT, Searcher, SearchMode, lucene_query
 
 WORD_MODES = [SearchMode.text, SearchMode.hybrid]
 
@@ -73,7 +73,8 @@ def test_hybrid_fuses_both_rankings(searcher: Searcher) -> None:
     found_by_both = [hit for hit in hits if hit.text_rank and hit.meaning_rank]
     assert found_by_both
     for hit in found_by_both:
-        assert hit.score == pytest.approx(1 / (60 + hit.text_rank) + 1 / (60 + hit.meaning_rank), abs=1e-6)
+        expected = TEXT_WEIGHT / (RRF_K + hit.text_rank) + 1 / (RRF_K + hit.meaning_rank)
+        assert hit.score == pytest.approx(expected, abs=1e-6)
 
 
 def test_meaning_mode_ranks_by_cosine_and_reports_the_model(searcher: Searcher) -> None:
