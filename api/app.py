@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         queries = Queries(settings.cypher_dir)
         app.state.reader = reader = GraphReader(db, queries, GraphSchema(db, queries))
         app.state.suggestions = SuggestionService(db, queries, settings.suggester_dir)
-        app.state.cached_reader, app.state.cached_suggestions = cached_reads(
+        app.state.cached_reader, app.state.cached_suggestions, app.state.searcher = cached_reads(
             reader, app.state.suggestions, settings.response_cache_entries
         )
         refresher = None

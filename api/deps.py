@@ -13,8 +13,9 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from core.cache import RevisionCache, RevisionWatch
-from graph.cache import CachedReader
+from graph.cache import CachedReader, CachedSearcher
 from graph.reader import GraphReader
+from graph.search import Searcher
 from suggest.models import SuggesterInfo, Suggestions
 from suggest.service import Direction, FitReport, Progress, SuggestionService
 
@@ -60,11 +61,13 @@ def _model_stamp(folder: Path) -> int | None:
 
 def cached_reads(
     reader: GraphReader, suggestions: SuggestionService, entries: int
-) -> tuple[CachedReader, CachedSuggestions]:
-    """The process's reads behind one cache of `entries` answers (0: every read afresh)."""
+) -> tuple[CachedReader, CachedSuggestions, CachedSearcher]:
+    """The process's reads behind one cache of `entries` answers (0: every read afresh). The
+    searcher goes where the /search route looks for it (`app.state.searcher`)."""
     watch = RevisionWatch(reader.db.revision)
     cache = RevisionCache(watch.current, entries)
-    return CachedReader(reader, cache), CachedSuggestions(suggestions, cache)
+    searcher = CachedSearcher(Searcher(reader.db, reader.queries), cache)
+    return CachedReader(reader, cache), CachedSuggestions(suggestions, cache), searcher
 
 
 def get_reader(request: Request) -> GraphReader:

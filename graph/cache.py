@@ -1,9 +1,9 @@
 """The graph's reads kept while the graph is unchanged (core/cache.py explains the revision).
 
 `CachedReader` answers exactly what the `GraphReader` it wraps answers, from a `RevisionCache`
-shared by every thread of the API process: the entity page, its parts, stats and entity
-lists cost one shared revision check when nothing changed since they were last read. A change
-from any client moves the revision, and the next read is computed afresh.
+shared by every thread of the API process: the entity page, its parts, stats, entity lists and
+(`CachedSearcher`) search cost one shared revision check when nothing changed since they were
+last read. A change from any client moves the revision, and the next read is computed afresh.
 
 Kept answers are shared between requests: callers must not modify them (the API only serialises
 and renders them).
@@ -17,6 +17,7 @@ from typing import TypeVar
 from core.cache import RevisionCache
 from graph import models
 from graph.reader import DEFAULT_THRESHOLD, GraphReader
+from graph.search import Searcher, SearchMode, SearchResults
 
 T = TypeVar("T")
 
@@ -82,3 +83,29 @@ class CachedReader(GraphReader):
 
 def _frozen(types: list[str] | None) -> tuple[str, ...] | None:
     return tuple(types) if types is not None else None
+
+
+class CachedSearcher(Searcher):
+    """A `Searcher` whose answers come from `cache` when the revision has not moved."""
+
+    def __init__(self, inner: Searcher, cache: RevisionCache) -> None:
+        # Not super().__init__: the embedding model loads once, in the wrapped searcher.
+        self.inner = inner
+        self.cache = cache
+        self.db = inner.db
+        self.queries = inner.queries
+        self.embedder = inner.embedder
+
+    def search(self, query: str, mode: SearchMode = SearchMode.hybrid, limit: int = 20) -> SearchResults:
+        computed: list[SearchResults] = []
+
+        def compute() -> SearchResults:
+            computed.append(self.inner.search(query, mode, limit))
+            return computed[0]
+
+        answer = self.cache.get(("search", query, SearchMode(mode), limit), compute)
+        if computed or answer.model is None:
+            return answer
+        # A kept answer neither loaded the model nor embedded the query for this request.
+        model = answer.model.model_copy(update={"load_seconds": None, "embed_seconds": 0.0})
+        return answer.model_copy(update={"model": model})

@@ -23,6 +23,11 @@ DEFAULT_THRESHOLD = 0.65
 CANDIDATES_PER_ITEM = 2
 WIDENING = 5
 MAX_CANDIDATES = 800
+# The index's search is a beam as wide as the candidates asked for: a larger graph needs a wider
+# one for the same recall. Below each size, at least this many candidates are asked for first
+# (chosen from recall@20 measured against a brute force, docs/performance.md).
+CANDIDATE_FLOORS: tuple[tuple[int, int], ...] = ((50_000, 0), (250_000, 200))
+LARGEST_GRAPH_FLOOR = 400
 
 
 class GraphReader:
@@ -79,7 +84,7 @@ class GraphReader:
         types: list[str] | None = None,
         widen: bool = True,
     ) -> models.Similar:
-        steps = candidate_steps(limit, widen)
+        steps = candidate_steps(limit, widen, candidate_floor(self._embedded_population()))
         for candidates in steps:
             records = self.db.read(
                 self.queries["similar"],
@@ -99,6 +104,10 @@ class GraphReader:
         ]
         exact = not (record["saturated"] and candidates == steps[-1])
         return models.Similar(threshold=threshold, count=record["count"], count_exact=exact, items=items)
+
+    def _embedded_population(self) -> int:
+        """How many entities the vector index may hold (Neo4j's count store: no scan)."""
+        return int(self.db.read(self.queries["similar_population"])[0]["entities"])
 
     def canonical(self, entity_id: str) -> models.Entity:
         """The entity, or the one curation merged it into (merges may chain)."""
@@ -148,12 +157,19 @@ class GraphReader:
         return models.EntityList(items=items, next_cursor=next_cursor)
 
 
-def candidate_steps(limit: int, widen: bool = True) -> list[int]:
+def candidate_floor(entities: int) -> int:
+    """The fewest candidates worth asking the index for in a graph of `entities`."""
+    return next((floor for below, floor in CANDIDATE_FLOORS if entities < below), LARGEST_GRAPH_FLOOR)
+
+
+def candidate_steps(limit: int, widen: bool = True, floor: int = 0) -> list[int]:
     """How many candidates `similar` asks the vector index for, widening while all of them pass:
-    [40, 200, 800] for 20 items shown; [40] without widening (the entity page)."""
-    steps = [min(max(CANDIDATES_PER_ITEM * limit, 10), MAX_CANDIDATES)]
-    while widen and steps[-1] < MAX_CANDIDATES:
-        steps.append(min(steps[-1] * WIDENING, MAX_CANDIDATES))
+    [40, 200, 800] for 20 items shown in a small graph; [40] without widening (the entity page);
+    never fewer than `floor` (the graph's size asks for a wider search)."""
+    widest = max(MAX_CANDIDATES, floor)
+    steps = [min(max(CANDIDATES_PER_ITEM * limit, 10, floor), widest)]
+    while widen and steps[-1] < widest:
+        steps.append(min(steps[-1] * WIDENING, widest))
     return steps
 
 

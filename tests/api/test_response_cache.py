@@ -96,3 +96,16 @@ def test_an_unknown_id_is_not_kept_once_it_is_created(client, seeded, db) -> Non
         "status: 'active', description: '', aliases: []})"
     )
     assert client.get("/entities/concept:made-later").status_code == 200
+
+
+def test_search_follows_an_entity_created_through_the_driver(client, seeded, db) -> None:
+    def found() -> list[str]:
+        items = client.get("/search", params={"q": "Zyxwvut", "mode": "text"}).json()["items"]
+        return [item["entity"]["id"] for item in items]
+
+    assert found() == [] and found() == []
+    db.write(
+        "CREATE (:Entity:Concept {id: 'concept:zyxwvut', type: 'concept', name: 'Zyxwvut', "
+        "status: 'active', description: '', aliases: []})"
+    )
+    assert found() == ["concept:zyxwvut"]

@@ -145,3 +145,26 @@ def test_similar_asks_for_twice_what_it_shows_then_widens_fivefold_to_the_cap() 
     assert candidate_steps(1) == [10, 50, 250, MAX_CANDIDATES]
     assert candidate_steps(1000) == [MAX_CANDIDATES]
     assert candidate_steps(20, widen=False) == [40]
+
+
+def test_a_larger_graph_asks_the_index_for_more_candidates_from_the_first_query() -> None:
+    from graph.reader import LARGEST_GRAPH_FLOOR, candidate_floor, candidate_steps
+
+    assert candidate_floor(40_000) == 0
+    assert candidate_steps(20, floor=candidate_floor(40_000)) == [40, 200, 800]
+    assert candidate_steps(20, floor=candidate_floor(200_000)) == [200, 800]
+    assert candidate_steps(20, widen=False, floor=candidate_floor(1_000_000)) == [LARGEST_GRAPH_FLOOR]
+    assert candidate_steps(20, floor=1000) == [1000]
+
+
+def test_the_page_asks_for_the_floor_of_the_graph_size(
+    client, db, wordnet_sample: set[str], monkeypatch
+) -> None:
+    """The graph's size reaches the query: with a floor of 100 at this size, the page's one query
+    asks for 100 candidates (a lower bound of 99 when all pass), not 40."""
+    import graph.reader
+
+    monkeypatch.setattr(graph.reader, "CANDIDATE_FLOORS", ((10**9, 100),))
+    entity_id = sorted(wordnet_sample)[0]
+    page = client.get(f"/entities/{entity_id}", params={"threshold": -1.0, "similar_limit": 20}).json()
+    assert page["similar"]["count"] == 99 and page["similar"]["count_exact"] is False
