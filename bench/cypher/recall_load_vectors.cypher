@@ -1,0 +1,7 @@
+// :params {rows: [{id: 'concept:example', embedding: [0.1, 0.2, 0.3]}]}
+// The recall bench's graph: entities with only an id and a float32 embedding.
+UNWIND $rows AS row
+CREATE (n:Entity {id: row.id})
+WITH n, row
+CALL db.create.setNodeVectorProperty(n, 'embedding', row.embedding)
+RETURN count(n) AS written
