@@ -50,8 +50,9 @@ class Settings(BaseSettings):
     response_cache_entries: int = 4096
     # `atlas serve --workers` default: processes answering requests, one per core.
     api_workers: int = 1
-    # Neo4j connections per worker: as many as its thread pool runs requests at once (anyio's 40).
-    api_pool_size: int = 40
+    # Neo4j connections per worker: its thread pool runs 40 requests at once (anyio's default), and
+    # the hub read-ahead thread reads beside them.
+    api_pool_size: int = 50
 
     cypher_dir: Path = PROJECT_ROOT / "cypher"
     embedding_batch_size: int = 64
