@@ -103,8 +103,8 @@ def measure(base: str, runs: int) -> dict[str, Any]:
                     context = browser.new_context(viewport={"width": 1280, "height": 900})
                     page = context.new_page()
                     page.route("**/*", guard)
-                    page.goto(base + path)
-                    page.wait_for_selector("#entity-graph.drawn", timeout=30_000)
+                    page.goto(base + path, timeout=180_000)  # a loaded machine can be slow
+                    page.wait_for_selector("#entity-graph.drawn", timeout=180_000)
                     sample = page.evaluate(MEASURE)
                     context.close()
                     if run:
