@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -115,6 +116,7 @@ def main() -> None:
     result: dict[str, Any] = {
         "taken": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
         "machine": machine(),
+        "load_average_at_start": os.getloadavg(),  # the machine is shared: how busy it was
         "entities": len(ids),
         "samples": len(sample),
         "top": TOP,
