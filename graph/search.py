@@ -6,7 +6,7 @@ Modes:
   "Alignment Faking");
 - `meaning`: the query embedded with the model of the stored embeddings, nearest entities by the
   vector index;
-- `hybrid` (the default): both rankings fused by reciprocal rank fusion, words weighing half.
+- `hybrid` (the default): both rankings fused by reciprocal rank fusion, words weighing a quarter.
 
 In `text` and `hybrid` an entity whose name or an alias equals the query comes first, then those
 whose name or alias starts with it, then the rest by score: a name typed in full is never outranked
@@ -38,8 +38,9 @@ MIN_PREFIX = 2  # a one-letter prefix matches too much to mean anything
 RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al., 2009): damps the top ranks
 # The full-text ranking's weight in the fusion (the meaning ranking's is 1). Words only match the
 # words written, and a description in other words ranks poorly by them: on WN18RR's definition
-# paraphrases, equal weights found fewer synsets than meaning alone (docs/performance.md#search).
-TEXT_WEIGHT = 0.5
+# paraphrases each lower weight found more synsets, 0.1 as many as meaning alone; a quarter keeps
+# words as more than a tie-break for keyword queries (docs/performance.md#search has the sweep).
+TEXT_WEIGHT = 0.25
 MIN_CANDIDATES = 50  # each ranking looks this deep at least, so exact names are never cut off
 
 
@@ -57,7 +58,7 @@ class SearchHit(BaseModel):
     entity: EntitySummary
     score: float = Field(
         description="text: the full-text score; meaning: the vector index's cosine score "
-        "(1 + cos) / 2; hybrid: the fused score, 0.5 / (60 + text rank) + 1 / (60 + meaning rank)."
+        "(1 + cos) / 2; hybrid: the fused score, 0.25 / (60 + text rank) + 1 / (60 + meaning rank)."
     )
     match: Match = Field(
         description="Why the entity ranks where it does: its name or an alias equals the query "
