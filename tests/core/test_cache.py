@@ -133,3 +133,23 @@ def test_zero_entries_computes_every_time() -> None:
     cache.get("k", lambda: computed.append(1))
     cache.get("k", lambda: computed.append(1))
     assert computed == [1, 1]
+
+
+def test_one_process_holds_a_claimed_lock_until_it_lets_go(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from core.cache import claim
+
+    lock = tmp_path / "state" / "role.lock"
+    probe = "import sys; from pathlib import Path; from core.cache import claim; "
+    probe += "sys.exit(0 if claim(Path(sys.argv[1])) is None else 3)"
+
+    def other_process_claims() -> bool:
+        return subprocess.run([sys.executable, "-c", probe, str(lock)], check=False).returncode == 3
+
+    held = claim(lock)
+    assert held is not None
+    assert not other_process_claims()
+    held.close()
+    assert other_process_claims()
