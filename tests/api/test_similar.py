@@ -150,8 +150,9 @@ def test_similar_asks_for_twice_what_it_shows_then_widens_fivefold_to_the_cap() 
 def test_a_larger_graph_asks_the_index_for_more_candidates_from_the_first_query() -> None:
     from graph.reader import LARGEST_GRAPH_FLOOR, candidate_floor, candidate_steps
 
-    assert candidate_floor(40_000) == 0
-    assert candidate_steps(20, floor=candidate_floor(40_000)) == [40, 200, 800]
+    assert candidate_floor(10_000) == 0
+    assert candidate_steps(20, floor=candidate_floor(10_000)) == [40, 200, 800]
+    assert candidate_steps(20, floor=candidate_floor(40_000)) == [100, 500, 800]
     assert candidate_steps(20, floor=candidate_floor(200_000)) == [200, 800]
     assert candidate_steps(20, widen=False, floor=candidate_floor(1_000_000)) == [LARGEST_GRAPH_FLOOR]
     assert candidate_steps(20, floor=1000) == [1000]
