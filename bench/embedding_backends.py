@@ -62,6 +62,7 @@ def main(
     valid = sampled(bench_graph(graph, datasets, SyntheticSpec()).validated(), sample)
     texts = [embedding_text(entity) for entity in valid.entities]
     console.print(f"{graph}: {len(texts)} texts")
+    target = out or RESULTS / f"embedding-{graph}.json"
     scratch = Path(tempfile.mkdtemp(prefix="bench-embedding-"))
     try:
         embedders = {
@@ -78,6 +79,7 @@ def main(
         encode, vectors = bare_encodes(embedders, texts, rounds)
         result["encode"] = encode
         result["agreement"] = agreement(vectors["torch"], vectors["onnx"])
+        target.write_text(json.dumps(result, indent=2) + "\n")  # kept if the stage fails
         if stage:
             result["stage"] = {
                 backend: stage_against_bare(valid, embedder, scratch / backend)
@@ -86,7 +88,6 @@ def main(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print_table(result)
-    target = out or RESULTS / f"embedding-{graph}.json"
     target.write_text(json.dumps(result, indent=2) + "\n")
     console.print(f"written to {target}")
 
