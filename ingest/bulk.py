@@ -42,6 +42,9 @@ BULK_AUTO_MIN_RECORDS = 20_000
 ARRAY_DELIMITER = "\x1f"
 ARRAY_DELIMITER_OPTION = "\\u001F"  # how neo4j-admin's --array-delimiter takes it
 EMPTY_ALIASES_BATCH = 10_000
+# Seconds a restart may take: a freshly imported store is checked on its first start, and a busy
+# machine starts a JVM slowly; failing here would throw the import away.
+RESTART_TIMEOUT = 600
 ImportStarted = Callable[[subprocess.Popen[str]], None]
 
 
@@ -123,6 +126,8 @@ class BulkIngester(Ingester):
             return ["Atlas does not run this Neo4j server itself (NEO4J_URI is set)"]
         if self.server.pid() is None:
             return [f"the local Neo4j server in {self.server.home} is not running"]
+        if self.server.bulk_load_running():
+            return [f"another bulk load is in progress ({self.server.bulk_load_marker})"]
         if self.db.database == "system":
             return ["the system database cannot be bulk loaded"]
         if not self.db.read(self.queries["bulk_target_state"])[0]["empty"]:
@@ -132,11 +137,22 @@ class BulkIngester(Ingester):
     def _bulk_chosen(self, valid: ValidInput) -> bool:
         if self.mode is BulkMode.off:
             return False
+        self._discard_interrupted_load()
         obstacles = self.bulk_obstacles(valid)
         if self.mode is BulkMode.on and obstacles:
             raise BulkLoadRefused("--bulk on: " + "; ".join(obstacles) + ". Use --bulk auto or off.")
         records = len(valid.entities) + len(valid.relations)
         return not obstacles and (self.mode is BulkMode.on or records >= self.min_records)
+
+    def _discard_interrupted_load(self) -> None:
+        """An earlier load whose process died after the import, before it finished, left its
+        marker on a running server: restart it, which deletes that unfinished database."""
+        server = self.server
+        if server is None or not server.bulk_load_marker.exists() or server.bulk_load_running():
+            return
+        server.stop()
+        server.start(die_with_parent=server.dies_with_parent, timeout=RESTART_TIMEOUT)
+        forget_bookmarks(self.db.driver, self.db.database)
 
     def bulk_load(self, valid: ValidInput, summary: IngestSummary) -> IngestSummary:
         """Plan and embed as the Bolt path does, write the import files, replace the database."""
@@ -187,7 +203,7 @@ class BulkIngester(Ingester):
                 self._run_import(files, database)
             step = "starting the server on the imported database"
             with summary.timed("server_start"):
-                server.start(die_with_parent=server.dies_with_parent)
+                server.start(die_with_parent=server.dies_with_parent, timeout=RESTART_TIMEOUT)
             forget_bookmarks(self.db.driver, self.db.database)  # the new store's transaction ids begin again
             step = "creating the constraint and indexes"
             with summary.timed("finish"):
@@ -216,6 +232,9 @@ class BulkIngester(Ingester):
             "--multiline-fields=true",
             f"--array-delimiter={ARRAY_DELIMITER_OPTION}",
             f"--report-file={files.folder / 'import.report'}",
+            # Its default, 90% of the free memory, is not the machine's to take while the API,
+            # the model and other servers run beside it: the page cache Atlas gives the server.
+            f"--max-off-heap-memory={self.server.pagecache}",
         )
         if self.import_started is not None:
             self.import_started(process)
@@ -237,7 +256,7 @@ class BulkIngester(Ingester):
         assert self.server is not None
         self.server.stop()
         self.server.discard_unfinished_bulk_load(even_while_loading=True)
-        self.server.start(die_with_parent=self.server.dies_with_parent)
+        self.server.start(die_with_parent=self.server.dies_with_parent, timeout=RESTART_TIMEOUT)
         forget_bookmarks(self.db.driver, self.db.database)
         if other_nodes:
             self.db.write(self.queries["bulk_restore_nodes"], nodes=other_nodes)

@@ -295,6 +295,14 @@ class LocalNeo4j:
         """Say, before a bulk load stops the server, which database it replaces and who loads it."""
         self.bulk_load_marker.write_text(json.dumps({"database": database, "pid": os.getpid()}))
 
+    def bulk_load_running(self) -> bool:
+        """A bulk load is marked and the process that runs it is alive."""
+        try:
+            marker = json.loads(self.bulk_load_marker.read_text())
+        except FileNotFoundError:
+            return False
+        return Path(f"/proc/{marker['pid']}").exists()
+
     def discard_unfinished_bulk_load(self, *, even_while_loading: bool = False) -> str | None:
         """If a bulk load did not finish (its marker is still there) and the process that ran it is
         gone, delete the database it was loading, so that the server creates it again, empty, on
@@ -303,7 +311,7 @@ class LocalNeo4j:
         if not self.bulk_load_marker.exists():
             return None
         marker = json.loads(self.bulk_load_marker.read_text())
-        if not even_while_loading and Path(f"/proc/{marker['pid']}").exists():
+        if not even_while_loading and self.bulk_load_running():
             return None
         for folder in self.database_store(marker["database"]):
             shutil.rmtree(folder, ignore_errors=True)
