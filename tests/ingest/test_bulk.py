@@ -7,6 +7,7 @@ which the loads stop and start. Both get the same embedder, so the vectors are t
 
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -183,7 +184,9 @@ def test_a_server_started_after_an_interrupted_load_discards_the_half_loaded_dat
     # What a load leaves when its own process dies after the import: a full store, the marker.
     _bulk(bulk_db, queries, seed_graph.embedder, bulk_server).ingest_paths([SEEDS])
     assert not bulk_db.read(queries["bulk_target_state"])[0]["empty"]
-    bulk_server.bulk_load_marker.write_text("neo4j\n")
+    finished = subprocess.Popen(["true"])
+    finished.wait()  # a process that is gone, as the interrupted load's is
+    bulk_server.bulk_load_marker.write_text(json.dumps({"database": "neo4j", "pid": finished.pid}))
     bulk_server.stop()
 
     bulk_server.start(die_with_parent=True)
