@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.errors import ConfigurationError
 from core.settings import SERVER_INFO_FILE, Settings
@@ -293,15 +294,25 @@ class LocalNeo4j:
 
     def mark_bulk_load(self, database: str) -> None:
         """Say, before a bulk load stops the server, which database it replaces and who loads it."""
-        self.bulk_load_marker.write_text(json.dumps({"database": database, "pid": os.getpid()}))
+        partial = self.bulk_load_marker.with_suffix(".partial")
+        partial.write_text(json.dumps({"database": database, "pid": os.getpid()}))
+        partial.rename(self.bulk_load_marker)  # never seen half written
 
     def bulk_load_running(self) -> bool:
         """A bulk load is marked and the process that runs it is alive."""
-        try:
-            marker = json.loads(self.bulk_load_marker.read_text())
-        except FileNotFoundError:
+        if not self.bulk_load_marker.exists():
             return False
-        return Path(f"/proc/{marker['pid']}").exists()
+        return Path(f"/proc/{self._bulk_load_marker()['pid']}").exists()
+
+    def _bulk_load_marker(self) -> dict[str, Any]:
+        try:
+            marker: dict[str, Any] = json.loads(self.bulk_load_marker.read_text())
+            return marker
+        except (ValueError, OSError) as error:
+            raise ConfigurationError(
+                f"{self.bulk_load_marker} is unreadable ({error}): a bulk load was interrupted; delete "
+                f"{self.home / 'data' / 'databases'}/<database> and the marker to start afresh"
+            ) from error
 
     def discard_unfinished_bulk_load(self, *, even_while_loading: bool = False) -> str | None:
         """If a bulk load did not finish (its marker is still there) and the process that ran it is
@@ -310,7 +321,7 @@ class LocalNeo4j:
         (or, failing, with `even_while_loading`). The database's name, or None."""
         if not self.bulk_load_marker.exists():
             return None
-        marker = json.loads(self.bulk_load_marker.read_text())
+        marker = self._bulk_load_marker()
         if not even_while_loading and self.bulk_load_running():
             return None
         for folder in self.database_store(marker["database"]):
