@@ -205,9 +205,20 @@ def run_transformer_in_onnx(model: Any, export: Path) -> None:
     if export.is_file():
         transformer.model = onnx_transformer(onnx_session(export), inputs, transformer.model.config)
         return
+    try:
+        export.parent.mkdir(parents=True, exist_ok=True)
+        writable = os.access(export.parent, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:  # a read-only state folder (a locked-down container): PyTorch's vectors, the reference
+        warnings.warn(
+            f"cannot write the ONNX export into {export.parent}: embedding with PyTorch instead "
+            "(the same vectors, slower)",
+            stacklevel=2,
+        )
+        return
     reference = model.encode(PROBE_TEXTS, normalize_embeddings=True, convert_to_numpy=True)
     torch_network = transformer.model
-    export.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=export.parent) as scratch:
         partial = Path(scratch) / export.name
         export_onnx(torch_network, inputs, partial)

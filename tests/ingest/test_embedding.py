@@ -109,6 +109,17 @@ def test_an_onnx_export_that_differs_from_torch_is_refused_and_not_kept(
     assert list(tmp_path.rglob("*.onnx")) == []
 
 
+def test_an_unwritable_state_folder_embeds_with_torch_and_says_so(
+    tmp_path: Path, torch_embedder: SentenceEmbedder
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")  # as a read-only state folder in a container: no export fits
+    with pytest.warns(UserWarning, match="embedding with PyTorch instead"):
+        fallback = SentenceEmbedder(backend="onnx", onnx_cache=blocked / "models")
+    assert np.array_equal(fallback.encode(TEXTS), torch_embedder.encode(TEXTS))
+    assert fallback.model_name == torch_embedder.model_name
+
+
 def test_an_unknown_backend_is_refused_naming_the_known_ones(onnx_cache: Path) -> None:
     with pytest.raises(ValueError, match="known backends are torch, onnx"):
         SentenceEmbedder(backend="tensorflow", onnx_cache=onnx_cache)  # type: ignore[arg-type]
