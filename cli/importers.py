@@ -64,7 +64,7 @@ def register_importers(app: typer.Typer) -> None:
 def import_wn18rr(
     folder: DatasetFolder,
     splits: SplitsOption = ALL_SPLITS,
-    bulk: BulkOption = BulkChoice.auto,
+    bulk: BulkOption = BulkChoice.off,
     as_json: JsonOption = False,
 ) -> None:
     """WN18RR: 40,943 WordNet synsets (type `synset`) and 93,003 triples of 11 relation types."""
@@ -83,7 +83,7 @@ def import_codex(
     folder: DatasetFolder,
     size: Annotated[CodexSize, typer.Option(help="CoDEx-S (2,034 items) or CoDEx-M (17,050).")],
     splits: SplitsOption = ALL_SPLITS,
-    bulk: BulkOption = BulkChoice.auto,
+    bulk: BulkOption = BulkChoice.off,
     as_json: JsonOption = False,
 ) -> None:
     """CoDEx-S or CoDEx-M: Wikidata items (person, place, organization, work, concept) and
@@ -111,7 +111,7 @@ def import_synthetic(
         EmbedderChoice,
         typer.Option(help="hashing: fast bag-of-words vectors for scale runs; minilm: the model."),
     ] = EmbedderChoice.hashing,
-    bulk: BulkOption = BulkChoice.auto,
+    bulk: BulkOption = BulkChoice.off,
     as_json: JsonOption = False,
 ) -> None:
     """A deterministic power-law research graph (see ingest/sources/synthetic.py)."""

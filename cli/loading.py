@@ -42,9 +42,10 @@ class BulkChoice(StrEnum):
 BulkOption = Annotated[
     BulkChoice,
     typer.Option(
-        help="Bulk first load with neo4j-admin (the local server is stopped for it, then restarted): "
-        "auto when Atlas runs the server, the database holds no entity and the input has 20,000 "
-        "records or more; on: always (or fail saying why); off: the Bolt path."
+        help="Bulk first load with neo4j-admin (the local server is stopped for it, then restarted), "
+        "opt-in while it is not yet proven equal to the Bolt path on every dataset: auto when Atlas "
+        "runs the server, the database holds no entity and the input has 20,000 records or more; "
+        "on: always (or fail saying why); off (the default): the Bolt path."
     ),
 ]
 
@@ -54,7 +55,7 @@ def ingest(
         list[Path],
         typer.Argument(help="Files or folders (.jsonl, .yaml, entities.csv, relations.csv)."),
     ],
-    bulk: BulkOption = BulkChoice.auto,
+    bulk: BulkOption = BulkChoice.off,
     as_json: JsonOption = False,
 ) -> None:
     """Validate the files, then write entities, embeddings and relations. Nothing is written if any
