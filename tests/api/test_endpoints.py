@@ -95,13 +95,17 @@ def test_invalid_parameters_are_a_422_naming_the_parameter(client, small_graph, 
 
 
 def test_search_finds_names_aliases_and_descriptions(client, small_graph) -> None:
-    def found(q: str) -> list[str]:
-        return [hit["entity"]["id"] for hit in client.get("/search", params={"q": q}).json()["items"]]
+    def found(q: str, mode: str = "text") -> list[str]:
+        answer = client.get("/search", params={"q": q, "mode": mode}).json()
+        return [hit["entity"]["id"] for hit in answer["items"]]
 
     assert found("hubinger") == ["thinker:evan-hubinger"]
     assert found("AF") == ["concept:alignment-faking"]
     assert "concept:deceptive-alignment" in found("modified")
     assert found('") OR 1=1 //') == []  # Lucene syntax in user text is escaped, not an error
+    # the default, hybrid, adds what is close in meaning below the names that match
+    assert found("hubinger", mode="hybrid")[0] == "thinker:evan-hubinger"
+    assert found("AF", mode="hybrid")[0] == "concept:alignment-faking"
 
 
 def test_stats_counts_entities_and_relations_by_type(client, small_graph) -> None:
