@@ -70,6 +70,18 @@ def api(own_settings: Settings, db) -> Iterator[TestClient]:
         yield client
 
 
+def link_suggestion(api: TestClient, entity: str, item: dict[str, Any]) -> Any:
+    """Link a suggested edge through the curation API, as its form on the page does."""
+    source, target = (entity, item["id"]) if item["direction"] == "out" else (item["id"], entity)
+    link = api.post(
+        "/decisions/link",
+        json={"source": source, "target": target, "type": item["relation_type"], "why": "suggested"},
+        headers=HEADERS,
+    )
+    assert link.status_code == 200, link.json()
+    return link
+
+
 def fitted(db, queries, own_settings: Settings) -> SuggestionService:
     service = SuggestionService(db, queries, own_settings.suggester_dir)
     service.fit()
@@ -154,13 +166,7 @@ def test_a_suggestion_linked_then_undone_restores_the_seed_graph_exactly(
 
     before = graph_state(seeded)
     first = answer["items"][0]
-    source, target = (entity, first["id"]) if first["direction"] == "out" else (first["id"], entity)
-    link = api.post(
-        "/decisions/link",
-        json={"source": source, "target": target, "type": first["relation_type"], "why": "suggested"},
-        headers=HEADERS,
-    )
-    assert link.status_code == 200, link.json()
+    link = link_suggestion(api, entity, first)
     after = api.get(f"/entities/{entity}/suggestions").json()
     assert after["model"]["current"] is False  # the graph moved on since the fit
     assert (first["relation_type"], first["direction"], first["id"]) not in {
@@ -185,13 +191,7 @@ def test_the_fit_stores_each_entitys_suggestions_for_browser_and_the_cypher_file
     assert live["model"]["current"] is True  # storing them did not make the model look stale
     assert stored() == [(i["relation_type"], i["direction"], i["id"]) for i in live["items"]]
     first = live["items"][0]
-    source, target = (entity, first["id"]) if first["direction"] == "out" else (first["id"], entity)
-    link = api.post(
-        "/decisions/link",
-        json={"source": source, "target": target, "type": first["relation_type"], "why": "suggested"},
-        headers=HEADERS,
-    )
-    assert link.status_code == 200, link.json()
+    link_suggestion(api, entity, first)
     assert stored()[:9] == [(i["relation_type"], i["direction"], i["id"]) for i in live["items"][1:]]
 
 
