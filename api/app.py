@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.deps import cached_reads
 from api.errors import install_error_handlers
+from api.links import entity_url
 from api.models import ErrorResponse
 from api.routes import curation, entities, meta, pages
 from core.cache import claim
@@ -85,8 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     templates = Jinja2Templates(directory=HERE / "templates")
+    # Block tags leave no indentation or blank lines behind (a 500-neighbour page: 7% fewer bytes).
+    templates.env.trim_blocks = templates.env.lstrip_blocks = True
     templates.env.filters["plural"] = type_heading
     templates.env.filters["linkable"] = linkable
+    templates.env.globals["entity_url"] = entity_url
     app.state.templates = templates
     app.state.settings = settings  # api/auth.py reads the API key from it
 

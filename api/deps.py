@@ -39,7 +39,7 @@ class CachedSuggestions(SuggestionService):
         relation_type: str | None = None,
         direction: Direction | None = None,
     ) -> Suggestions:
-        key = ("suggestions", _model_stamp(self.folder), entity_id, limit, relation_type, direction)
+        key = ("suggestions", model_stamp(self.folder), entity_id, limit, relation_type, direction)
         return self.cache.get(key, lambda: self.inner.suggestions(entity_id, limit, relation_type, direction))
 
     def info(self) -> SuggesterInfo | None:
@@ -52,7 +52,7 @@ class CachedSuggestions(SuggestionService):
         return getattr(self.inner, name)
 
 
-def _model_stamp(folder: Path) -> int | None:
+def model_stamp(folder: Path) -> int | None:
     try:
         return (folder / "graph.json").stat().st_mtime_ns
     except FileNotFoundError:
@@ -68,6 +68,12 @@ def cached_reads(
     cache = RevisionCache(watch.current, entries)
     searcher = CachedSearcher(Searcher(reader.db, reader.queries), cache)
     return CachedReader(reader, cache), CachedSuggestions(suggestions, cache), searcher
+
+
+def page_cache(request: Request) -> RevisionCache:
+    """The cache behind the reads (one per process), where pages keep what they rendered."""
+    cache: RevisionCache = request.app.state.cached_reader.cache
+    return cache
 
 
 def get_reader(request: Request) -> GraphReader:

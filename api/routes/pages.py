@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
@@ -9,9 +10,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import check_key
-from api.deps import Reader, Suggester, templates
+from api.auth import check_key, configured_key
+from api.deps import Reader, Suggester, model_stamp, page_cache, templates
 from api.graph_picture import graph_elements
+from api.links import entity_page_url
 from api.routes.curation import curator, page_context
 from api.routes.meta import SEARCH_MODE, SearchService
 from core.errors import AtlasError, EntityNotFound
@@ -62,8 +64,40 @@ def entity_html(
     decided: Annotated[str | None, Query(max_length=200)] = None,
     undone: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    notice = decision_notice(curator(reader), decided, undone)
-    return render_entity_page(request, reader, suggester, entity_id, limit=limit, notice=notice)
+    if decided is not None or undone is not None:  # a notice is for this reader, once
+        notice = decision_notice(curator(reader), decided, undone)
+        return render_entity_page(request, reader, suggester, entity_id, limit=limit, notice=notice)
+    # The page is kept whole while the graph, the stored model and the key file are unchanged: its
+    # reads are kept anyway, and rendering them was most of its time (the first paint waits on it).
+    key = (
+        "entity_html",
+        entity_id,
+        limit,
+        str(request.base_url),  # its links are absolute
+        configured_key(request) is not None,  # whether it shows the curation forms
+        model_stamp(suggester.folder),
+    )
+    kept = page_cache(request).get(
+        key, lambda: KeptPage.of(render_entity_page(request, reader, suggester, entity_id, limit=limit))
+    )
+    return kept.response()
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A rendered response's parts, from which each request gets a response object of its own."""
+
+    status_code: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, response: Response) -> KeptPage:
+        headers = tuple((k, v) for k, v in response.headers.items() if k != "content-length")
+        return cls(response.status_code, bytes(response.body), headers)
+
+    def response(self) -> Response:
+        return Response(self.body, status_code=self.status_code, headers=dict(self.headers))
 
 
 def render_entity_page(
@@ -90,7 +124,7 @@ def render_entity_page(
         "suggestions": suggester.suggestions(page.entity.id, limit=SUGGESTIONS_SHOWN),
         "nearest": nearest_below_threshold(reader, page),
         "source_names": source_names,
-        "graph": graph_elements(page, lambda i: str(request.url_for("entity_html", entity_id=i))),
+        "graph": graph_elements(page, entity_page_url(request)),
         "notice": notice,
         "submitted": submitted,
         **page_context(request, reader, page.entity.id),

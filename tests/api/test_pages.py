@@ -153,3 +153,18 @@ def test_the_graph_holds_every_listed_neighbour_and_relation_coloured_like_the_b
         label = entity_type.capitalize()
         assert colour["fill"] == styles[label]["color"]
         assert colour["border"] == styles[label]["border-color"]
+
+
+def test_entity_links_are_the_urls_url_for_makes(client, seeded) -> None:
+    from starlette.requests import Request
+
+    from api.links import entity_page_url
+
+    request = Request({"type": "http", "app": client.app, "router": client.app.router, "scheme": "http",
+                       "server": ("atlas.example", 8000), "path": "/", "root_path": "/atlas",
+                       "headers": [], "query_string": b""})  # fmt: skip
+    link = entity_page_url(request)
+    for entity_id in ("concept:alignment-faking", "synset:run-00189565", "x:a-b-c"):
+        assert link(entity_id) == str(request.url_for("entity_html", entity_id=entity_id))
+    page = client.get("/e/concept:alignment-faking").text
+    assert 'href="http://testserver/e/concept:evaluation-awareness"' in page

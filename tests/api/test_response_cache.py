@@ -109,3 +109,56 @@ def test_search_follows_an_entity_created_through_the_driver(client, seeded, db)
         "status: 'active', description: '', aliases: []})"
     )
     assert found() == ["concept:zyxwvut"]
+
+
+@pytest.fixture
+def page_renders(monkeypatch) -> list[str]:
+    """Counts the entity pages rendered to HTML."""
+    from api.routes import pages
+
+    render = pages.render_entity_page
+    rendered: list[str] = []
+
+    def counting(request: Any, reader: Any, suggester: Any, entity_id: str, **kwargs: Any) -> Any:
+        rendered.append(entity_id)
+        return render(request, reader, suggester, entity_id, **kwargs)
+
+    monkeypatch.setattr(pages, "render_entity_page", counting)
+    return rendered
+
+
+def test_an_unchanged_entity_page_is_rendered_once_and_served_whole(client, seeded, page_renders) -> None:
+    first, second = client.get(f"/e/{PAGE_ID}"), client.get(f"/e/{PAGE_ID}")
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert second.headers["content-type"].startswith("text/html")
+    assert int(second.headers["content-length"]) == len(second.content)
+    assert page_renders == [PAGE_ID]
+    client.get(f"/e/{PAGE_ID}?limit=5")  # another page of the same entity
+    assert page_renders == [PAGE_ID, PAGE_ID]
+
+
+def test_a_kept_entity_page_is_rendered_again_after_a_change_through_the_driver(
+    client, seeded, db, page_renders
+) -> None:
+    client.get(f"/e/{PAGE_ID}")
+    rename(db, PAGE_ID, "Renamed in Neo4j Browser")
+    assert "Renamed in Neo4j Browser" in client.get(f"/e/{PAGE_ID}").text
+    assert page_renders == [PAGE_ID, PAGE_ID]
+
+
+def test_a_key_file_written_after_start_up_brings_the_forms_to_the_kept_page(
+    settings, seeded, tmp_path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from core.api_key import read_api_key
+
+    keyless = settings.model_copy(update={"state_dir": tmp_path, "api_key": None})
+    with TestClient(create_app(keyless)) as client:
+        assert read_api_key(keyless) is None
+        assert "curate-form" not in client.get(f"/e/{PAGE_ID}").text
+        keyless.api_key_file.write_text("written-later\n")
+        assert "curate-form" in client.get(f"/e/{PAGE_ID}").text
+
