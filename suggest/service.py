@@ -95,7 +95,7 @@ class SuggestionService:
         self.db = db
         self.queries = queries
         self.folder = folder
-        self._loaded: tuple[float, Any, dict[str, Any]] | None = None  # (mtime, Suggester, graph.json)
+        self._loaded: tuple[float, StoredModel] | None = None  # (graph.json's mtime, what it holds)
         self._lock = threading.Lock()
 
     # --- fitting ---------------------------------------------------------------------------------
@@ -153,14 +153,20 @@ class SuggestionService:
         signatures = {tuple(signature) for signature in typed_signatures(graph)}
         declined = _negatives(graph)
         rows: list[dict[str, Any]] = []
+        most = len(graph.ids) * 2 * len(graph.relation_types)  # every (relation, direction, entity)
         for row, entity in enumerate(graph.ids):
-            found = model.top_k(row, CANDIDATE_FACTOR * STORED_PER_ENTITY, exclude=declined)
-            kept = [
-                s
-                for s in found
-                if (graph.relation_types[s.relation], *_ends(graph.types, row, s.entity, s.direction))
-                in signatures
-            ][:STORED_PER_ENTITY]
+            wanted = CANDIDATE_FACTOR * STORED_PER_ENTITY
+            while True:  # as `suggestions` does: ask for more until enough join types the graph joins
+                found = model.top_k(row, wanted, exclude=declined)
+                kept = [
+                    s
+                    for s in found
+                    if (graph.relation_types[s.relation], *_ends(graph.types, row, s.entity, s.direction))
+                    in signatures
+                ][:STORED_PER_ENTITY]
+                if len(kept) >= STORED_PER_ENTITY or len(found) < wanted or wanted >= most:
+                    break
+                wanted *= WIDENING
             rows += [
                 {
                     "entity": entity,
@@ -208,7 +214,7 @@ class SuggestionService:
         loaded = self._model()
         if loaded is None:
             return None
-        _, index = loaded
+        index = loaded.index
         return SuggesterInfo(
             revision=index["revision"],
             fitted_at=index["fitted_at"],
@@ -231,9 +237,7 @@ class SuggestionService:
             return Suggestions(
                 entity=entity_id, model=None, items=[], note="no model yet: run `atlas suggest fit`"
             )
-        model, index = loaded
-        row_of = {entity: row for row, entity in enumerate(index["ids"])}
-        relation_of = {name: number for number, name in enumerate(index["relation_types"])}
+        model, index, row_of, relation_of = loaded.model, loaded.index, loaded.row_of, loaded.relation_of
         if entity_id not in row_of:
             self._context(entity_id, [])
             note = "this entity is newer than the model: run `atlas suggest fit`"
@@ -241,7 +245,7 @@ class SuggestionService:
         if relation_type is not None and relation_type not in relation_of:
             note = f"the model knows no {relation_type!r} edges"
             return Suggestions(entity=entity_id, model=info, items=[], note=note)
-        signatures = {tuple(signature) for signature in index["signatures"]}
+        signatures = loaded.signatures
         ask = {
             "relation": relation_of.get(relation_type) if relation_type else None,
             "direction": None if direction is None else MODEL_DIRECTION[direction],
@@ -271,7 +275,7 @@ class SuggestionService:
             raise EntityNotFound(entity_id)
         return records[0].data()
 
-    def _model(self) -> tuple[Any, dict[str, Any]] | None:
+    def _model(self) -> StoredModel | None:
         """The stored model, loaded once and again only when a fit replaced it."""
         index_file = self.folder / "graph.json"
         try:
@@ -283,8 +287,30 @@ class SuggestionService:
                 from suggest.model import Suggester
 
                 index = json.loads(index_file.read_text(encoding="utf-8"))
-                self._loaded = (stamp, Suggester.load(self.folder), index)
-            return self._loaded[1], self._loaded[2]
+                self._loaded = (stamp, StoredModel.of(Suggester.load(self.folder), index))
+            return self._loaded[1]
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """A fitted model with its graph.json and the look-ups every request needs, made once at load
+    (on WN18RR, building them took longer than answering from them)."""
+
+    model: Any  # suggest.model.Suggester, imported when first needed (it brings torch)
+    index: dict[str, Any]
+    row_of: dict[str, int]  # entity id -> the model's row
+    relation_of: dict[str, int]  # relation type -> the model's number
+    signatures: set[tuple[str, ...]]  # (relation type, source type, target type) the graph holds
+
+    @classmethod
+    def of(cls, model: Any, index: dict[str, Any]) -> StoredModel:
+        return cls(
+            model,
+            index,
+            row_of={entity: row for row, entity in enumerate(index["ids"])},
+            relation_of={name: number for number, name in enumerate(index["relation_types"])},
+            signatures={tuple(signature) for signature in index["signatures"]},
+        )
 
 
 def standing(

@@ -11,6 +11,7 @@ import json
 import subprocess
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from core.queries import Queries
 from core.settings import Settings
 from ingest.bulk import BulkIngester, BulkLoadError, BulkLoadRefused, BulkMode
 from ingest.embedding import Embedder, HashingEmbedder
-from ingest.pipeline import Ingester
+from ingest.pipeline import Ingester, IngestSummary
 from ingest.readers import RawRecord
 from neo4j_local.server import LocalNeo4j
 from tests.conftest import SEEDS, SeedGraph, empty_database
@@ -45,6 +46,7 @@ ORDER BY source, rel, target, key
 """
 ONLINE_INDEXES = "SHOW INDEXES YIELD name, state WHERE state = 'ONLINE' RETURN collect(name) AS names"
 SETUP_INDEXES = {"entity_id", "entity_text", "entity_embedding"}
+PAGE_ID = "concept:alignment-faking"
 
 
 @pytest.fixture(scope="module")
@@ -90,15 +92,58 @@ def _types(db: Database) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     )
 
 
+@dataclass
+class SeedsBulkLoad:
+    """One bulk load of the seeds into the bulk server, watched through the API while it ran: the
+    first four tests read it (a load costs a server stop, an import and a start), the rest of the
+    module starts from an empty database."""
+
+    db: Database
+    ingester: BulkIngester
+    summary: IngestSummary
+    during: list[int]  # /health and the seed page while neo4j-admin ran
+    after: list[int]
+    similar_after: list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def seeds_bulk_load(
+    bulk_server: LocalNeo4j, seed_graph: SeedGraph, queries: Queries, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[SeedsBulkLoad]:
+    driver = open_driver(_connection(bulk_server), retry_seconds=60)
+    db = Database(driver, "neo4j")
+    empty_database(db)
+    settings = Settings(
+        neo4j_uri=bulk_server.bolt_uri,
+        neo4j_user="neo4j",
+        neo4j_password=bulk_server.password(),
+        state_dir=tmp_path_factory.mktemp("state"),
+        hub_refresh_poll_seconds=0,
+        _env_file=None,
+    )
+    during: list[int] = []
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/health").status_code == 200
+
+        def while_importing(process: subprocess.Popen[str]) -> None:
+            during.append(client.get("/health").status_code)
+            during.append(client.get(f"/entities/{PAGE_ID}").status_code)
+
+        ingester = _bulk(db, queries, seed_graph.embedder, bulk_server, import_started=while_importing)
+        summary = ingester.ingest_paths([SEEDS])
+        after = [client.get("/health").status_code, client.get(f"/entities/{PAGE_ID}").status_code]
+        similar = client.get(f"/entities/{PAGE_ID}").json()["similar"]["items"]
+    yield SeedsBulkLoad(db, ingester, summary, during, after, similar)
+    driver.close()
+
+
 def test_bulk_load_of_the_seeds_is_the_graph_the_bolt_path_writes(
-    seeded: Database, seed_graph: SeedGraph, queries: Queries, bulk_db: Database, bulk_server: LocalNeo4j
+    seeded: Database, seeds_bulk_load: SeedsBulkLoad
 ) -> None:
     bolt_snapshot, bolt_types = graph_snapshot(seeded), _types(seeded)
+    bulk_db, summary = seeds_bulk_load.db, seeds_bulk_load.summary
 
-    ingester = _bulk(bulk_db, queries, seed_graph.embedder, bulk_server)
-    summary = ingester.ingest_paths([SEEDS])
-
-    assert ingester.bulk_loaded
+    assert seeds_bulk_load.ingester.bulk_loaded
     assert graph_snapshot(bulk_db) == bolt_snapshot
     assert _types(bulk_db) == bolt_types
     assert any(
@@ -110,48 +155,35 @@ def test_bulk_load_of_the_seeds_is_the_graph_the_bolt_path_writes(
     assert summary.embeddings_computed == summary.entities.created
 
 
-def test_re_ingest_after_a_bulk_load_changes_nothing_and_embeds_nothing(
-    seed_graph: SeedGraph, queries: Queries, bulk_db: Database, bulk_server: LocalNeo4j
+def test_api_answers_503_while_the_server_is_down_for_the_import_and_recovers(
+    seeds_bulk_load: SeedsBulkLoad,
 ) -> None:
-    _bulk(bulk_db, queries, seed_graph.embedder, bulk_server).ingest_paths([SEEDS])
-    loaded = graph_snapshot(bulk_db)
+    assert seeds_bulk_load.during == [503, 503]
+    assert seeds_bulk_load.after == [200, 200]
+    assert seeds_bulk_load.similar_after  # the vector index answers again
 
-    again = _bulk(bulk_db, queries, seed_graph.embedder, bulk_server, mode=BulkMode.auto)
+
+def test_re_ingest_after_a_bulk_load_changes_nothing_and_embeds_nothing(
+    seeds_bulk_load: SeedsBulkLoad, seed_graph: SeedGraph, queries: Queries, bulk_server: LocalNeo4j
+) -> None:
+    loaded = graph_snapshot(seeds_bulk_load.db)
+
+    again = _bulk(seeds_bulk_load.db, queries, seed_graph.embedder, bulk_server, mode=BulkMode.auto)
     summary = again.ingest_paths([SEEDS])
 
     assert not again.bulk_loaded  # the database holds entities now: the Bolt path
     assert summary.embeddings_computed == 0
     assert summary.entities.created == summary.entities.updated == 0
-    assert graph_snapshot(bulk_db) == loaded
+    assert graph_snapshot(seeds_bulk_load.db) == loaded
 
 
-def test_api_answers_503_while_the_server_is_down_for_the_import_and_recovers(
-    seed_graph: SeedGraph, queries: Queries, bulk_db: Database, bulk_server: LocalNeo4j, tmp_path: Path
+def test_bulk_on_refuses_a_database_that_holds_entities(
+    seeds_bulk_load: SeedsBulkLoad, seed_graph: SeedGraph, queries: Queries, bulk_server: LocalNeo4j
 ) -> None:
-    settings = Settings(
-        neo4j_uri=bulk_server.bolt_uri,
-        neo4j_user="neo4j",
-        neo4j_password=bulk_server.password(),
-        state_dir=tmp_path / "state",
-        hub_refresh_poll_seconds=0,
-        _env_file=None,
-    )
-    during: list[int] = []
-    with TestClient(create_app(settings)) as client:
-        assert client.get("/health").status_code == 200
-
-        def while_importing(process: subprocess.Popen[str]) -> None:
-            during.append(client.get("/health").status_code)
-            during.append(client.get("/entities/concept:alignment-faking").status_code)
-
-        _bulk(
-            bulk_db, queries, seed_graph.embedder, bulk_server, import_started=while_importing
-        ).ingest_paths([SEEDS])
-        assert during == [503, 503]
-        assert client.get("/health").status_code == 200
-        page = client.get("/entities/concept:alignment-faking")
-        assert page.status_code == 200
-        assert page.json()["similar"]["items"]  # the vector index answers again
+    before = graph_snapshot(seeds_bulk_load.db)
+    with pytest.raises(BulkLoadRefused, match="already holds entities"):
+        _bulk(seeds_bulk_load.db, queries, seed_graph.embedder, bulk_server).ingest_paths([SEEDS])
+    assert graph_snapshot(seeds_bulk_load.db) == before
 
 
 def test_an_import_killed_half_way_leaves_the_database_empty_and_a_rerun_completes(
@@ -181,8 +213,9 @@ def test_an_import_killed_half_way_leaves_the_database_empty_and_a_rerun_complet
 def test_a_server_started_after_an_interrupted_load_discards_the_half_loaded_database(
     seed_graph: SeedGraph, queries: Queries, bulk_db: Database, bulk_server: LocalNeo4j
 ) -> None:
-    # What a load leaves when its own process dies after the import: a full store, the marker.
-    _bulk(bulk_db, queries, seed_graph.embedder, bulk_server).ingest_paths([SEEDS])
+    # What a load leaves when its own process dies after the import: a full store (written here
+    # through Bolt, which is quicker than an import and makes the same store), and the marker.
+    Ingester(bulk_db, queries, seed_graph.embedder).ingest_paths([SEEDS])
     assert not bulk_db.read(queries["bulk_target_state"])[0]["empty"]
     finished = subprocess.Popen(["true"])
     finished.wait()  # a process that is gone, as the interrupted load's is
@@ -206,16 +239,6 @@ def test_bulk_on_names_why_it_cannot_run_and_auto_takes_the_bolt_path(
     auto.ingest_paths([SEEDS])
     assert not auto.bulk_loaded
     assert not db.read(queries["bulk_target_state"])[0]["empty"]
-
-
-def test_bulk_on_refuses_a_database_that_holds_entities(
-    seed_graph: SeedGraph, queries: Queries, bulk_db: Database, bulk_server: LocalNeo4j
-) -> None:
-    Ingester(bulk_db, queries, seed_graph.embedder).ingest_paths([SEEDS])
-    before = graph_snapshot(bulk_db)
-    with pytest.raises(BulkLoadRefused, match="already holds entities"):
-        _bulk(bulk_db, queries, seed_graph.embedder, bulk_server).ingest_paths([SEEDS])
-    assert graph_snapshot(bulk_db) == before
 
 
 def test_bulk_load_of_a_wn18rr_sample_is_the_graph_the_bolt_path_writes(
