@@ -18,18 +18,24 @@ ENTITY_PAGE = "entity_html"  # the route's name in api/routes/pages.py
 PLACEHOLDER = "entity-id"
 
 
+def entity_page_prefix(request: Request) -> str:
+    """The entity page's URL up to its id (`http://host/e/`), computed once per request."""
+    prefix: str | None = getattr(request.state, "entity_page_prefix", None)
+    if prefix is None:
+        prefix = str(request.url_for(ENTITY_PAGE, entity_id=PLACEHOLDER)).removesuffix(PLACEHOLDER)
+        request.state.entity_page_prefix = prefix
+    return prefix
+
+
 def entity_page_url(request: Request) -> Callable[[str], str]:
     """`entity_id -> request.url_for("entity_html", entity_id=entity_id)`, the same string."""
-    made: Callable[[str], str] | None = getattr(request.state, "entity_page_url", None)
-    if made is None:
-        prefix = str(request.url_for(ENTITY_PAGE, entity_id=PLACEHOLDER)).removesuffix(PLACEHOLDER)
+    prefix = entity_page_prefix(request)
 
-        def made(entity_id: str) -> str:
-            # Ids are `type:slug` (ingest/records.py) and need no escaping; other text still
-            # cannot change the path.
-            return prefix + quote(entity_id, safe=":")
+    def made(entity_id: str) -> str:
+        # Ids are `type:slug` (ingest/records.py) and need no escaping; other text still cannot
+        # change the path.
+        return prefix + quote(entity_id, safe=":")
 
-        request.state.entity_page_url = made
     return made
 
 

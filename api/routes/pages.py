@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.auth import check_key, configured_key
 from api.deps import Reader, Suggester, model_stamp, page_cache, templates
 from api.graph_picture import graph_elements
-from api.links import entity_page_url
+from api.links import entity_page_prefix
 from api.routes.curation import curator, page_context
 from api.routes.meta import SEARCH_MODE, SearchService
 from core.errors import AtlasError, EntityNotFound
@@ -124,7 +124,7 @@ def render_entity_page(
         "suggestions": suggester.suggestions(page.entity.id, limit=SUGGESTIONS_SHOWN),
         "nearest": nearest_below_threshold(reader, page),
         "source_names": source_names,
-        "graph": graph_elements(page, entity_page_url(request)),
+        "graph": graph_elements(page, entity_page_prefix(request)),
         "notice": notice,
         "submitted": submitted,
         **page_context(request, reader, page.entity.id),

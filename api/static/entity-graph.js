@@ -21,6 +21,14 @@
 
   function draw() {
     var data = JSON.parse(source.textContent);
+    // Links and colours come once per page (by id and by type); each node gets them here, as data
+    // Cytoscape.js maps directly (a style function would run again on every style pass).
+    data.nodes.forEach(function (node) {
+      var colour = data.colours[node.data.type];
+      node.data.fill = colour.fill;
+      node.data.border = colour.border;
+      node.data.href = data.entity_url + node.data.id;
+    });
     var neighbours = data.nodes.filter(function (node) { return !node.data.centre; });
     var many = neighbours.length > 40;
 

@@ -146,8 +146,8 @@ def test_the_graph_holds_every_listed_neighbour_and_relation_coloured_like_the_b
     )
     drawn = sorted((e["data"]["source"], e["data"]["target"], e["data"]["label"]) for e in graph["edges"])
     assert drawn == expected_edges
-    hrefs = {n["data"]["id"]: n["data"]["href"] for n in graph["nodes"]}
-    assert all(href.endswith(f"/e/{node_id}") for node_id, href in hrefs.items())
+    assert graph["entity_url"] == "http://testserver/e/"  # each node's link: this + its id
+    assert {n["data"]["type"] for n in graph["nodes"]} <= set(graph["colours"])
     styles = grass_styles(GRASS)
     for entity_type, colour in graph["colours"].items():
         label = entity_type.capitalize()
