@@ -26,7 +26,7 @@ MAX_CANDIDATES = 800
 # The index's search is a beam as wide as the candidates asked for: a larger graph needs a wider
 # one for the same recall. Below each size, at least this many candidates are asked for first
 # (chosen from recall@20 measured against a brute force, docs/performance.md).
-CANDIDATE_FLOORS: tuple[tuple[int, int], ...] = ((20_000, 0), (50_000, 100), (250_000, 200))
+CANDIDATE_FLOORS: tuple[tuple[int, int], ...] = ((20_000, 0), (50_000, 100))
 LARGEST_GRAPH_FLOOR = 400
 
 

@@ -153,7 +153,7 @@ def test_a_larger_graph_asks_the_index_for_more_candidates_from_the_first_query(
     assert candidate_floor(10_000) == 0
     assert candidate_steps(20, floor=candidate_floor(10_000)) == [40, 200, 800]
     assert candidate_steps(20, floor=candidate_floor(40_000)) == [100, 500, 800]
-    assert candidate_steps(20, floor=candidate_floor(200_000)) == [200, 800]
+    assert candidate_steps(20, floor=candidate_floor(200_000)) == [400, 800]
     assert candidate_steps(20, widen=False, floor=candidate_floor(1_000_000)) == [LARGEST_GRAPH_FLOOR]
     assert candidate_steps(20, floor=1000) == [1000]
 
