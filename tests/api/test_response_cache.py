@@ -161,4 +161,3 @@ def test_a_key_file_written_after_start_up_brings_the_forms_to_the_kept_page(
         assert "curate-form" not in client.get(f"/e/{PAGE_ID}").text
         keyless.api_key_file.write_text("written-later\n")
         assert "curate-form" in client.get(f"/e/{PAGE_ID}").text
-
