@@ -24,8 +24,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -42,6 +43,7 @@ Progress = Callable[[str, float, str], None]
 ENTITY_PAGE = 5_000
 CANDIDATE_FACTOR = 3  # ask the model for this many times the items shown: some are dropped
 WIDENING = 4
+K = TypeVar("K")  # what `widened` keeps of the model's answers
 MODEL_DIMENSIONS = 384
 # The fit also writes each entity's best suggestions into Neo4j (`:Suggestion` nodes, read by
 # cypher/suggestions.cypher in Browser and notebooks) up to this size; above it, scoring every
@@ -155,18 +157,17 @@ class SuggestionService:
         rows: list[dict[str, Any]] = []
         most = len(graph.ids) * 2 * len(graph.relation_types)  # every (relation, direction, entity)
         for row, entity in enumerate(graph.ids):
-            wanted = CANDIDATE_FACTOR * STORED_PER_ENTITY
-            while True:  # as `suggestions` does: ask for more until enough join types the graph joins
-                found = model.top_k(row, wanted, exclude=declined)
-                kept = [
+
+            def joins_typed(found: list[Any], row: int = row) -> list[Any]:
+                return [
                     s
                     for s in found
                     if (graph.relation_types[s.relation], *_ends(graph.types, row, s.entity, s.direction))
                     in signatures
-                ][:STORED_PER_ENTITY]
-                if len(kept) >= STORED_PER_ENTITY or len(found) < wanted or wanted >= most:
-                    break
-                wanted *= WIDENING
+                ]
+
+            ask = partial(model.top_k, row, exclude=declined)
+            kept = widened(ask, joins_typed, STORED_PER_ENTITY, most)[:STORED_PER_ENTITY]
             rows += [
                 {
                     "entity": entity,
@@ -251,9 +252,8 @@ class SuggestionService:
             "direction": None if direction is None else MODEL_DIRECTION[direction],
         }
         most = len(index["ids"]) * 2 * len(relation_of)  # every (relation, direction, entity)
-        wanted = CANDIDATE_FACTOR * limit
-        while True:  # candidates the graph rules out are dropped: ask for more until enough stand
-            found = model.top_k(row_of[entity_id], wanted, **ask)
+
+        def still_standing(found: list[Any]) -> list[SuggestedEdge]:
             candidates = [
                 Candidate(
                     index["ids"][s.entity],
@@ -264,10 +264,10 @@ class SuggestionService:
                 for s in found
             ]
             context = self._context(entity_id, sorted({c.other for c in candidates}))
-            items = standing(context, candidates, signatures)
-            if len(items) >= limit or len(found) < wanted or wanted >= most:
-                return Suggestions(entity=entity_id, model=info, items=items[:limit])
-            wanted *= WIDENING
+            return standing(context, candidates, signatures)
+
+        items = widened(partial(model.top_k, row_of[entity_id], **ask), still_standing, limit, most)
+        return Suggestions(entity=entity_id, model=info, items=items[:limit])
 
     def _context(self, entity_id: str, candidates: list[str]) -> dict[str, Any]:
         records = self.db.read(self.queries["suggest_context"], id=entity_id, candidates=candidates)
@@ -311,6 +311,20 @@ class StoredModel:
             relation_of={name: number for number, name in enumerate(index["relation_types"])},
             signatures={tuple(signature) for signature in index["signatures"]},
         )
+
+
+def widened(
+    ask: Callable[[int], list[Any]], keep: Callable[[list[Any]], list[K]], enough: int, most: int
+) -> list[K]:
+    """What `keep` leaves of the model's best `ask(k)`, with k from CANDIDATE_FACTOR × `enough`
+    widened until `enough` are kept, the model has no more, or k reaches `most` (every edge)."""
+    wanted = CANDIDATE_FACTOR * enough
+    while True:  # candidates the graph rules out are dropped: ask for more until enough stand
+        found = ask(wanted)
+        kept = keep(found)
+        if len(kept) >= enough or len(found) < wanted or wanted >= most:
+            return kept
+        wanted *= WIDENING
 
 
 def standing(
