@@ -294,7 +294,7 @@ class SuggestionService:
 @dataclass(frozen=True)
 class StoredModel:
     """A fitted model with its graph.json and the look-ups every request needs, made once at load
-    (on WN18RR, building them took longer than answering from them)."""
+    rather than per request (each is as long as the graph's entities or edge types)."""
 
     model: Any  # suggest.model.Suggester, imported when first needed (it brings torch)
     index: dict[str, Any]

@@ -163,8 +163,7 @@ def test_entity_links_are_the_urls_url_for_makes(client, seeded) -> None:
     request = Request({"type": "http", "app": client.app, "router": client.app.router, "scheme": "http",
                        "server": ("atlas.example", 8000), "path": "/", "root_path": "/atlas",
                        "headers": [], "query_string": b""})  # fmt: skip
-    link = entity_page_url(request)
     for entity_id in ("concept:alignment-faking", "synset:run-00189565", "x:a-b-c"):
-        assert link(entity_id) == str(request.url_for("entity_html", entity_id=entity_id))
+        assert entity_page_url(request, entity_id) == str(request.url_for("entity_html", entity_id=entity_id))
     page = client.get("/e/concept:alignment-faking").text
     assert 'href="http://testserver/e/concept:evaluation-awareness"' in page
