@@ -375,6 +375,10 @@ class LocalNeo4j:
             "server.directories.import": str(self.home / "import"),
             "dbms.usage_report.enabled": "false",
             "client.allow_telemetry": "false",
+            # A single server never lags behind itself: a bookmark it cannot reach at once comes
+            # from a store a bulk load replaced, and core.db starts afresh on the timeout, so wait
+            # seconds for it rather than the default 30 s per process that held such a bookmark.
+            "db.transaction.bookmark_ready_timeout": "2s",
         }
         text = "".join(f"{key}={value}\n" for key, value in settings.items())
         (self.home / "conf" / "neo4j.conf").write_text("# Written by Atlas at each start.\n" + text)
