@@ -329,10 +329,13 @@ class Suggester:
         direction: Direction | None = None,
         exclude: IntArray | None = None,
         exclude_entities: IntArray | list[int] | None = None,
+        admissible: NDArray[np.bool_] | None = None,
     ) -> list[Suggestion]:
         """The ``k`` best edges at ``entity``, never one in the training graph or in ``exclude``
         ((m, 3) triples: e.g. dismissed suggestions), never to an entity of ``exclude_entities``
-        (e.g. merged ones). ``relation`` / ``direction`` restrict the kind of edge."""
+        (e.g. merged ones). ``relation`` / ``direction`` restrict the kind of edge; ``admissible``
+        ((2R, num_entities), relation codes as in `scores_by_relation`) says which other ends each
+        kind of edge may have at all (the types the graph's relations join)."""
         relations = range(self.num_relations) if relation is None else [relation]
         directions: list[Direction] = ["tail", "head"] if direction is None else [direction]
         queries = [(r, d) for d in directions for r in relations]
@@ -348,6 +351,8 @@ class Suggester:
                 scores[row, extra.known(entity, int(code))] = -np.inf
         if exclude_entities is not None:
             scores[:, np.asarray(exclude_entities, dtype=np.int64)] = -np.inf
+        if admissible is not None:
+            scores[~admissible[codes]] = -np.inf
         flat = scores.reshape(-1)
         k = min(k, int(np.isfinite(flat).sum()))
         if k <= 0:

@@ -200,6 +200,7 @@ class SuggestionService:
             "ids": graph.ids,
             "relation_types": graph.relation_types,
             "signatures": typed_signatures(graph),
+            "types": graph.types,
         }
         (staging / "graph.json").write_text(json.dumps(index), encoding="utf-8")
         previous = self.folder.with_name(self.folder.name + ".previous")
@@ -250,6 +251,7 @@ class SuggestionService:
         ask = {
             "relation": relation_of.get(relation_type) if relation_type else None,
             "direction": None if direction is None else MODEL_DIRECTION[direction],
+            "admissible": loaded.admissible(row_of[entity_id]),
         }
         most = len(index["ids"]) * 2 * len(relation_of)  # every (relation, direction, entity)
 
@@ -301,16 +303,41 @@ class StoredModel:
     row_of: dict[str, int]  # entity id -> the model's row
     relation_of: dict[str, int]  # relation type -> the model's number
     signatures: set[tuple[str, ...]]  # (relation type, source type, target type) the graph holds
+    type_of: NDArray[np.int64] | None  # the model's row -> its entity type's number
+    # (relation code in [0, 2R), query entity's type, other end's type): does the graph join them?
+    joins: NDArray[np.bool_] | None
 
     @classmethod
     def of(cls, model: Any, index: dict[str, Any]) -> StoredModel:
+        relation_of = {name: number for number, name in enumerate(index["relation_types"])}
+        signatures = {tuple(signature) for signature in index["signatures"]}
+        type_of, joins = None, None
+        if "types" in index:  # models fitted before the types were stored are filtered afterwards only
+            names = sorted(set(index["types"]))
+            number = {name: i for i, name in enumerate(names)}
+            type_of = np.array([number[t] for t in index["types"]], dtype=np.int64)
+            joins = np.zeros((2 * len(relation_of), len(names), len(names)), dtype=np.bool_)
+            for relation_type, source, target in signatures:
+                if relation_type in relation_of and source in number and target in number:
+                    code, a, b = relation_of[relation_type], number[source], number[target]
+                    joins[code, a, b] = True  # the query entity as source
+                    joins[code + len(relation_of), b, a] = True  # as target
         return cls(
             model,
             index,
             row_of={entity: row for row, entity in enumerate(index["ids"])},
-            relation_of={name: number for number, name in enumerate(index["relation_types"])},
-            signatures={tuple(signature) for signature in index["signatures"]},
+            relation_of=relation_of,
+            signatures=signatures,
+            type_of=type_of,
+            joins=joins,
         )
+
+    def admissible(self, row: int) -> NDArray[np.bool_] | None:
+        """(2R, entities): which other ends each kind of edge at `row` may have, by type; the model
+        leaves the others out, so its best k are not mostly dropped by `standing` afterwards."""
+        if self.type_of is None or self.joins is None:
+            return None
+        return self.joins[:, self.type_of[row], :][:, self.type_of]
 
 
 def widened(
