@@ -156,6 +156,8 @@ class SuggestionService:
         declined = _negatives(graph)
         rows: list[dict[str, Any]] = []
         most = len(graph.ids) * 2 * len(graph.relation_types)  # every (relation, direction, entity)
+        relation_of = {name: number for number, name in enumerate(graph.relation_types)}
+        type_of, joins = type_joins(graph.types, relation_of, signatures)
         for row, entity in enumerate(graph.ids):
 
             def joins_typed(found: list[Any], row: int = row) -> list[Any]:
@@ -166,7 +168,7 @@ class SuggestionService:
                     in signatures
                 ]
 
-            ask = partial(model.top_k, row, exclude=declined)
+            ask = partial(model.top_k, row, exclude=declined, admissible=admissible(type_of, joins, row))
             kept = widened(ask, joins_typed, STORED_PER_ENTITY, most)[:STORED_PER_ENTITY]
             rows += [
                 {
@@ -313,15 +315,7 @@ class StoredModel:
         signatures = {tuple(signature) for signature in index["signatures"]}
         type_of, joins = None, None
         if "types" in index:  # models fitted before the types were stored are filtered afterwards only
-            names = sorted(set(index["types"]))
-            number = {name: i for i, name in enumerate(names)}
-            type_of = np.array([number[t] for t in index["types"]], dtype=np.int64)
-            joins = np.zeros((2 * len(relation_of), len(names), len(names)), dtype=np.bool_)
-            for relation_type, source, target in signatures:
-                if relation_type in relation_of and source in number and target in number:
-                    code, a, b = relation_of[relation_type], number[source], number[target]
-                    joins[code, a, b] = True  # the query entity as source
-                    joins[code + len(relation_of), b, a] = True  # as target
+            type_of, joins = type_joins(index["types"], relation_of, signatures)
         return cls(
             model,
             index,
@@ -333,11 +327,31 @@ class StoredModel:
         )
 
     def admissible(self, row: int) -> NDArray[np.bool_] | None:
-        """(2R, entities): which other ends each kind of edge at `row` may have, by type; the model
-        leaves the others out, so its best k are not mostly dropped by `standing` afterwards."""
         if self.type_of is None or self.joins is None:
             return None
-        return self.joins[:, self.type_of[row], :][:, self.type_of]
+        return admissible(self.type_of, self.joins, row)
+
+
+def type_joins(
+    types: list[str], relation_of: dict[str, int], signatures: set[tuple[str, ...]]
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Each entity's type number, and for (relation code in [0, 2R), the query entity's type, the
+    other end's type) whether the graph joins them (`signatures`)."""
+    number = {name: i for i, name in enumerate(sorted(set(types)))}
+    type_of = np.array([number[t] for t in types], dtype=np.int64)
+    joins = np.zeros((2 * len(relation_of), len(number), len(number)), dtype=np.bool_)
+    for relation_type, source, target in signatures:
+        if relation_type in relation_of and source in number and target in number:
+            code, a, b = relation_of[relation_type], number[source], number[target]
+            joins[code, a, b] = True  # the query entity as source
+            joins[code + len(relation_of), b, a] = True  # as target
+    return type_of, joins
+
+
+def admissible(type_of: NDArray[np.int64], joins: NDArray[np.bool_], row: int) -> NDArray[np.bool_]:
+    """(2R, entities): which other ends each kind of edge at `row` may have, by type; the model
+    leaves the others out, so its best k are not mostly dropped by the type check afterwards."""
+    return joins[:, type_of[row], :][:, type_of]
 
 
 def widened(
