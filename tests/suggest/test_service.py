@@ -195,6 +195,43 @@ def test_the_fit_stores_each_entitys_suggestions_for_browser_and_the_cypher_file
     assert stored()[:9] == [(i["relation_type"], i["direction"], i["id"]) for i in live["items"][1:]]
 
 
+def edge_of(item: Any) -> tuple[str, str, str, str]:
+    return (item.id, item.relation_type, item.direction, item.kind)
+
+
+def test_at_the_fitted_revision_the_stored_edges_answer_as_the_model_would_and_a_change_asks_the_model(
+    seeded, queries, own_settings, api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = fitted(seeded, queries, own_settings)
+    entities = [r["id"] for r in seeded.read("MATCH (e:Entity) RETURN e.id AS id ORDER BY id LIMIT 12")]
+    from_storage = {e: service.suggestions(e).items for e in entities}
+    with monkeypatch.context() as patched:
+        patched.setattr(SuggestionService, "_stored", lambda *_: None)  # the model's own answer
+        for entity_id in entities:
+            live = service.suggestions(entity_id).items
+            assert [edge_of(i) for i in live] == [edge_of(i) for i in from_storage[entity_id]]
+            # the fit scores in memory, a request with the model read back from its files
+            assert [i.score for i in live] == pytest.approx(
+                [i.score for i in from_storage[entity_id]], abs=1e-3
+            )
+
+    model = service._model()
+    assert model is not None
+
+    def no_model(*_: Any, **__: Any) -> Any:
+        raise AssertionError("the model was asked")
+
+    monkeypatch.setattr(model.model, "top_k", no_model)
+    entity = "concept:alignment-faking"
+    answer = service.suggestions(entity)
+    assert answer.model is not None and answer.model.current and len(answer.items) == 10
+    with pytest.raises(AssertionError, match="the model was asked"):  # filtered: not what was stored
+        service.suggestions(entity, relation_type=answer.items[0].relation_type)
+    link_suggestion(api, entity, answer.items[0].model_dump())
+    with pytest.raises(AssertionError, match="the model was asked"):  # the graph moved since the fit
+        service.suggestions(entity)
+
+
 def test_the_entity_page_offers_each_suggestion_with_its_relation_and_direction_preselected(
     seeded, queries, own_settings, api
 ) -> None:
