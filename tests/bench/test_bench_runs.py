@@ -69,3 +69,38 @@ def test_bench_writes_a_table_and_json_with_every_comparison(tmp_path: Path) -> 
     assert graph["atlas_ingest"]["peak_rss_mib"] > 0 and graph["api_peak_rss_mib"] > 0
     assert graph["complete"] is True
     assert graph["atlas_stats"] == {**expected, "entity_types": graph["atlas_stats"]["entity_types"]}
+
+
+@pytest.mark.slow
+@pytest.mark.neo4j
+def test_load_bench_measures_the_driver_and_every_api_cell_and_probes_for_stale_reads(tmp_path: Path) -> None:
+    out = tmp_path / "load.json"
+    arguments = [
+        "--dataset=seeds",
+        "--clients=4",
+        "--seconds=2",
+        "--workers=1,2",
+        "--heap=512m",
+        f"--out={out}",
+    ]
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.load", *arguments],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    cells = json.loads(out.read_text())["cells"]
+    assert list(cells) == [
+        "driver",
+        "api json, 1 worker",
+        "api html, 1 worker",
+        "api json, 2 workers",
+        "api html, 2 workers",
+    ]
+    for name, cell in cells.items():
+        assert cell["pages"] > 0 and cell["errors"] == 0, name
+        if name != "driver":
+            assert cell["after_a_driver_write"] == {"reads": 20, "stale": 0}, name
