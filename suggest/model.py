@@ -340,6 +340,12 @@ class Suggester:
         directions: list[Direction] = ["tail", "head"] if direction is None else [direction]
         queries = [(r, d) for d in directions for r in relations]
         codes = np.array([r + (self.num_relations if d == "head" else 0) for r, d in queries], dtype=np.int64)
+        if admissible is not None:  # kinds of edge with no admissible other end are not scored at all
+            joinable = admissible[codes].any(axis=1)
+            queries = [query for query, keep in zip(queries, joinable, strict=True) if keep]
+            codes = codes[joinable]
+            if not len(codes):
+                return []
         scores = self.scores_by_relation(np.full(len(codes), entity, dtype=np.int64), codes)
         scores[:, entity] = -np.inf
         known = self.known()

@@ -78,6 +78,23 @@ def test_top_k_never_suggests_existing_dismissed_merged_or_self() -> None:
             assert s.entity not in merged and s.entity != entity
 
 
+def test_a_type_mask_gives_the_unmasked_ranking_less_the_edges_it_rules_out() -> None:
+    """Kinds of edge with no admissible other end are skipped, not scored: the answer must be
+    exactly the full ranking with the inadmissible edges taken out."""
+    triples, n, _ = symmetric_graph()
+    suggester = Suggester.fit(triples, n, 4)
+    admissible = np.zeros((8, n), dtype=np.bool_)  # relation codes in [0, 2R)
+    admissible[KNOWS, ::2] = True  # knows, as source: even entities only
+    admissible[SPOUSE + 4, :] = True  # spouse, as target: anyone
+    for entity in (0, 3, 11):
+        everything = suggester.top_k(entity, 8 * n)
+        allowed = [
+            s for s in everything if admissible[s.relation + (4 if s.direction == "head" else 0), s.entity]
+        ]
+        assert suggester.top_k(entity, 10, admissible=admissible) == allowed[:10]
+    assert suggester.top_k(0, 10, relation=PARENT, admissible=admissible) == []
+
+
 def test_save_and_load_round_trip(tmp_path: Path) -> None:
     triples, n, (head, _) = path_graph()
     names = [f"person {i}" for i in range(n)]
