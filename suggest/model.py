@@ -341,8 +341,8 @@ class Suggester:
         queries = [(r, d) for d in directions for r in relations]
         codes = np.array([r + (self.num_relations if d == "head" else 0) for r, d in queries], dtype=np.int64)
         if admissible is not None:  # kinds of edge with no admissible other end are not scored at all
-            joinable = admissible[codes].any(axis=1)
-            queries = [query for query, keep in zip(queries, joinable, strict=True) if keep]
+            joinable = np.asarray(admissible[codes].any(axis=1), dtype=np.bool_)
+            queries = [query for query, keep in zip(queries, joinable.tolist(), strict=True) if keep]
             codes = codes[joinable]
             if not len(codes):
                 return []
