@@ -14,7 +14,10 @@ It combines these signals, each a score over all entities for a query (entity, r
 - ``neighbours``: the edges of the query entity's nearest entities by text vote for their own
   answers of the same relation (`suggest.neighbours`: co-hyponyms share their hypernym);
 - ``siblings``: the candidate's best cosine to an answer the query already has (the trees known
-  as kinds of "tree" say which other entities are).
+  as kinds of "tree" say which other entities are);
+- ``slot`` / ``slot_taken``: how many answers the candidate already holds on the answer's side
+  (log 1 + n, and whether any; `suggest.slots`): a synset that has its hypernym is rarely missing
+  another, a popular hypernym is a likely one. Their weights may be negative.
 
 The combined score is a weighted sum, with one weight vector per relation and direction, chosen on
 held-out triples (the caller's ``valid`` split, else a sample of the training triples). An entity
@@ -38,15 +41,27 @@ from suggest.evaluation import AnswerIndex, IntArray, ScoreFunction, as_triples,
 from suggest.kge import KGEConfig, TrainedKGE
 from suggest.neighbours import AnswerLikeness, NeighbourVotes
 from suggest.rules import Rule, RuleConfig, RuleScorer, mine_rules
+from suggest.slots import SlotCounts
 from suggest.text import Mentions, name_vectors, normalised
 
 Direction = Literal["tail", "head"]
 Progress = Callable[[str, float, str], None]
 """(stage, fraction done of that stage, message)."""
 
-FEATURES = ("kge", "rules", "cosine", "names", "gloss", "gloss_rev", "neighbours", "siblings")
+FEATURES = (
+    "kge",
+    "rules",
+    "cosine",
+    "names",
+    "gloss",
+    "gloss_rev",
+    "neighbours",
+    "siblings",
+    "slot",
+    "slot_taken",
+)
 SELF_SCORE = np.float32(-1e4)  # no self-loops in Atlas: an entity is never its own suggestion
-FORMAT_VERSION = 3  # 2: the neighbours signal; 3: siblings
+FORMAT_VERSION = 4  # 2: the neighbours signal; 3: siblings; 4: slots
 
 
 @dataclass(frozen=True)
@@ -55,7 +70,7 @@ class SuggesterConfig:
     rules: RuleConfig = field(default_factory=RuleConfig)
     name_dimensions: int = 1024  # 0: no name feature
     # weights of FEATURES used without held-out data
-    default_weights: tuple[float, ...] = (1.0, 20.0, 2.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+    default_weights: tuple[float, ...] = (1.0, 20.0, 2.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0)
     neighbours: int = 20  # nearest entities by text whose edges vote (suggest.neighbours)
     grids: tuple[tuple[float, ...], ...] = (
         (1.0,),
@@ -66,6 +81,8 @@ class SuggesterConfig:
         (0.0, 1.0, 2.0, 5.0, 10.0, 20.0),
         (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0),
         (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0),
+        (0.0, -10.0, -5.0, -2.0, -1.0, -0.5, 0.5, 1.0, 2.0, 5.0),
+        (0.0, -20.0, -10.0, -5.0, -2.0, -1.0, 1.0, 2.0, 5.0),
     )
     min_queries_per_relation: int = 30  # fewer held-out queries: the relation uses the global weights
     pool: int = 200  # candidates per feature kept when ranking held-out queries during selection
@@ -129,6 +146,7 @@ class Suggester:
     _mentions: Mentions | None = field(default=None, repr=False)
     _neighbour_votes: NeighbourVotes | None = field(default=None, repr=False)
     _answer_likeness: AnswerLikeness | None = field(default=None, repr=False)
+    _slots: SlotCounts | None = field(default=None, repr=False)
 
     # ---- training --------------------------------------------------------------------------------
 
@@ -239,6 +257,7 @@ class Suggester:
             suggester._rule_scorer = None
             suggester._neighbour_votes = None
             suggester._answer_likeness = None
+            suggester._slots = None
             suggester._known = None
         if bad is not None and len(bad):
             suggester.report["dismissed"] = len(bad)
@@ -274,6 +293,10 @@ class Suggester:
             out["neighbours"] = votes.scores(entities, relations)
         if "siblings" in wanted and (likeness := self.answer_likeness()) is not None:
             out["siblings"] = likeness.scores(entities, relations)
+        if "slot" in wanted:
+            out["slot"] = self.slots().counts(entities, relations)
+        if "slot_taken" in wanted:
+            out["slot_taken"] = self.slots().taken(entities, relations)
         for name, per_entity in self._text_signals(wanted).items():
             out[name] = per_entity(distinct)[row_of]
         for name in wanted - out.keys():
@@ -375,6 +398,23 @@ class Suggester:
             for i in best
         ]
 
+    def without(self, names: frozenset[str], held_out: IntArray) -> Suggester:
+        """A copy that leaves out the signals ``names``, its weights selected again on ``held_out``
+        triples as `fit` selects them: what those signals add, measured (an ablation)."""
+        grids = tuple(
+            (0.0,) if name in names else grid for name, grid in zip(FEATURES, self.config.grids, strict=True)
+        )
+        defaults = tuple(
+            0.0 if name in names else w for name, w in zip(FEATURES, self.config.default_weights, strict=True)
+        )
+        config = dataclasses.replace(self.config, grids=grids, default_weights=defaults)
+        copy = dataclasses.replace(self, config=config, report={})
+        known = AnswerIndex.build(
+            np.concatenate([self.train, as_triples(held_out)]), self.num_entities, self.num_relations
+        )
+        copy.report["weights"] = copy._select_weights(as_triples(held_out), known)
+        return copy
+
     def component_scorers(self) -> dict[str, ScoreFunction]:
         """Each signal alone, as a score function (for measuring what each contributes)."""
 
@@ -406,6 +446,11 @@ class Suggester:
                 self.embeddings, self.train, self.num_entities, self.num_relations
             )
         return self._answer_likeness
+
+    def slots(self) -> SlotCounts:
+        if self._slots is None:
+            self._slots = SlotCounts(self.train, self.num_entities, self.num_relations)
+        return self._slots
 
     def name_vectors(self) -> NDArray[np.float32] | None:
         if self._name_vectors is None and self.names is not None and self.config.name_dimensions:
@@ -472,6 +517,8 @@ class Suggester:
             "gloss_rev": self.names is not None and self.descriptions is not None,
             "neighbours": self.embeddings is not None and self.config.neighbours > 0,
             "siblings": self.embeddings is not None,
+            "slot": True,
+            "slot_taken": True,
         }[name]
 
     def _ascend(
