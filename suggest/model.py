@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -42,7 +42,7 @@ from suggest.kge import KGEConfig, TrainedKGE
 from suggest.neighbours import AnswerLikeness, NeighbourVotes
 from suggest.rules import Rule, RuleConfig, RuleScorer, mine_rules
 from suggest.slots import SlotCounts
-from suggest.text import Mentions, name_vectors, normalised
+from suggest.text import Mentions, NameGrams, normalised
 
 Direction = Literal["tail", "head"]
 Progress = Callable[[str, float, str], None]
@@ -60,6 +60,8 @@ FEATURES = (
     "slot",
     "slot_taken",
 )
+TEXT_SIGNALS = ("cosine", "names", "gloss", "gloss_rev")  # the same for every relation of a query entity
+SLOT_SIGNALS = ("slot", "slot_taken")  # the same for every query entity of a relation
 SELF_SCORE = np.float32(-1e4)  # no self-loops in Atlas: an entity is never its own suggestion
 FORMAT_VERSION = 4  # 2: the neighbours signal; 3: siblings; 4: slots
 
@@ -141,12 +143,13 @@ class Suggester:
     train_seconds: float = 0.0
     report: dict[str, Any] = field(default_factory=dict)
     _rule_scorer: RuleScorer | None = field(default=None, repr=False)
-    _name_vectors: NDArray[np.float32] | None = field(default=None, repr=False)
+    _name_grams: NameGrams | None = field(default=None, repr=False)
     _known: AnswerIndex | None = field(default=None, repr=False)
     _mentions: Mentions | None = field(default=None, repr=False)
     _neighbour_votes: NeighbourVotes | None = field(default=None, repr=False)
     _answer_likeness: AnswerLikeness | None = field(default=None, repr=False)
     _slots: SlotCounts | None = field(default=None, repr=False)
+    _slot_bias: tuple[NDArray[np.float32], NDArray[np.float32]] | None = field(default=None, repr=False)
 
     # ---- training --------------------------------------------------------------------------------
 
@@ -258,6 +261,7 @@ class Suggester:
             suggester._neighbour_votes = None
             suggester._answer_likeness = None
             suggester._slots = None
+            suggester._slot_bias = None
             suggester._known = None
         if bad is not None and len(bad):
             suggester.report["dismissed"] = len(bad)
@@ -309,9 +313,9 @@ class Suggester:
         embeddings = self.embeddings
         if "cosine" in wanted and embeddings is not None:
             signals["cosine"] = lambda rows: (embeddings[rows] @ embeddings.T).astype(np.float32)
-        vectors = self.name_vectors() if "names" in wanted else None
-        if vectors is not None:
-            signals["names"] = lambda rows: vectors[rows] @ vectors.T
+        grams = self.name_grams() if "names" in wanted else None
+        if grams is not None:
+            signals["names"] = grams.similarity
         mentions = self.mentions() if wanted & {"gloss", "gloss_rev"} else None
         if mentions is not None:
             if "gloss" in wanted:
@@ -326,13 +330,39 @@ class Suggester:
         relations = np.asarray(relations, dtype=np.int64)
         weights = self.weights[relations]
         used = frozenset(name for column, name in enumerate(FEATURES) if np.any(weights[:, column] != 0))
-        features = self.features(entities, relations, only=used)
-        total = np.zeros((len(entities), self.num_entities), dtype=np.float32)
-        for column, name in enumerate(FEATURES):
-            if name in used:
-                total += weights[:, column][:, None] * features[name]
+        total = self._text_scores(entities, weights, used)
+        total += self.slot_bias()[relations]
+        per_query = used.difference(TEXT_SIGNALS, SLOT_SIGNALS)
+        for name, values in self.features(entities, relations, only=per_query).items():
+            total += weights[:, FEATURES.index(name)][:, None] * values
         total[np.arange(len(entities)), entities] = SELF_SCORE
         return total
+
+    def _text_scores(
+        self, entities: IntArray, weights: NDArray[np.float32], used: frozenset[str]
+    ) -> NDArray[np.float32]:
+        """The weighted text signals of each query: one small matrix product per distinct entity
+        (a suggestions request asks one entity for every relation: one pass, not one per signal)."""
+        total = np.zeros((len(entities), self.num_entities), dtype=np.float32)
+        signals = self._text_signals(used.intersection(TEXT_SIGNALS))
+        if not signals:
+            return total
+        columns = [FEATURES.index(name) for name in signals]
+        distinct, row_of = np.unique(entities, return_inverse=True)
+        values = np.stack([signal(distinct) for signal in signals.values()], axis=1)  # (distinct, F, N)
+        order = np.argsort(row_of, kind="stable")
+        groups = np.split(order, np.flatnonzero(np.diff(row_of[order])) + 1)
+        for group in groups:
+            total[group] = weights[group][:, columns] @ values[row_of[group[0]]]
+        return total
+
+    def slot_bias(self) -> NDArray[np.float32]:
+        """(2R, num_entities): the weighted slot signals of each relation code, made once per weights."""
+        if self._slot_bias is None or self._slot_bias[0] is not self.weights:
+            counts = self.slots().by_code
+            slot, taken = (self.weights[:, FEATURES.index(name)][:, None] for name in SLOT_SIGNALS)
+            self._slot_bias = (self.weights, slot * counts + taken * (counts > 0))
+        return self._slot_bias[1]
 
     def scores(
         self, head_ids: IntArray | list[int], relation_id: int, direction: Direction = "tail"
@@ -361,42 +391,100 @@ class Suggester:
         kind of edge may have at all (the types the graph's relations join)."""
         relations = range(self.num_relations) if relation is None else [relation]
         directions: list[Direction] = ["tail", "head"] if direction is None else [direction]
-        queries = [(r, d) for d in directions for r in relations]
-        codes = np.array([r + (self.num_relations if d == "head" else 0) for r, d in queries], dtype=np.int64)
-        if admissible is not None:  # kinds of edge with no admissible other end are not scored at all
-            joinable = np.asarray(admissible[codes].any(axis=1), dtype=np.bool_)
-            queries = [query for query, keep in zip(queries, joinable.tolist(), strict=True) if keep]
-            codes = codes[joinable]
-            if not len(codes):
-                return []
+        codes = np.array(
+            [r + (self.num_relations if d == "head" else 0) for d in directions for r in relations],
+            dtype=np.int64,
+        )
+        codes = self._joinable(codes, admissible)
+        if not len(codes):
+            return []
         scores = self.scores_by_relation(np.full(len(codes), entity, dtype=np.int64), codes)
+        extra = self._index_of(exclude)
+        return self._best(entity, codes, scores, k, extra, exclude_entities, admissible)
+
+    def top_k_each(
+        self,
+        entities: IntArray,
+        k: int,
+        *,
+        exclude: IntArray | None = None,
+        admissible: Callable[[int], NDArray[np.bool_] | None] | None = None,
+        rows_per_batch: int = 512,
+    ) -> Iterator[list[Suggestion]]:
+        """`top_k` over every kind of edge for each of ``entities`` in turn, the same answers,
+        scored many entities at a time (the fit stores every entity's best edges: one pass per batch
+        instead of one per entity). ``admissible(entity)`` gives each entity's mask."""
+        all_codes = np.arange(2 * self.num_relations, dtype=np.int64)
+        extra = self._index_of(exclude)
+        pending: list[tuple[int, IntArray, NDArray[np.bool_] | None]] = []
+
+        def flush() -> Iterator[list[Suggestion]]:
+            rows = np.concatenate([codes for _, codes, _ in pending])
+            owners = np.concatenate([np.full(len(codes), entity) for entity, codes, _ in pending])
+            scores = self.scores_by_relation(owners.astype(np.int64), rows)
+            start = 0
+            for entity, codes, mask in pending:
+                part = scores[start : start + len(codes)]
+                start += len(codes)
+                yield self._best(entity, codes, part, k, extra, None, mask) if len(codes) else []
+            pending.clear()
+
+        for entity in np.asarray(entities, dtype=np.int64).tolist():
+            mask = admissible(entity) if admissible is not None else None
+            pending.append((entity, self._joinable(all_codes, mask), mask))
+            if sum(len(codes) for _, codes, _ in pending) >= rows_per_batch:
+                yield from flush()
+        if pending:
+            yield from flush()
+
+    @staticmethod
+    def _joinable(codes: IntArray, admissible: NDArray[np.bool_] | None) -> IntArray:
+        """The kinds of edge with an admissible other end: the others are not scored at all."""
+        if admissible is None:
+            return codes
+        return codes[np.asarray(admissible[codes].any(axis=1), dtype=np.bool_)]
+
+    def _index_of(self, exclude: IntArray | None) -> AnswerIndex | None:
+        if exclude is None or not len(exclude):
+            return None
+        return AnswerIndex.build(as_triples(exclude), self.num_entities, self.num_relations)
+
+    def _best(
+        self,
+        entity: int,
+        codes: IntArray,
+        scores: NDArray[np.float32],
+        k: int,
+        excluded: AnswerIndex | None,
+        exclude_entities: IntArray | list[int] | None,
+        admissible: NDArray[np.bool_] | None,
+    ) -> list[Suggestion]:
+        """The k best of ``scores`` (a row per relation code of ``codes``) that may be suggested."""
         scores[:, entity] = -np.inf
-        known = self.known()
-        for row, code in enumerate(codes):
-            scores[row, known.known(entity, int(code))] = -np.inf
-        if exclude is not None and len(exclude):
-            extra = AnswerIndex.build(as_triples(exclude), self.num_entities, self.num_relations)
-            for row, code in enumerate(codes):
-                scores[row, extra.known(entity, int(code))] = -np.inf
+        for index in (self.known(), excluded):
+            if index is not None:
+                for row, code in enumerate(codes.tolist()):
+                    scores[row, index.known(entity, code)] = -np.inf
         if exclude_entities is not None:
             scores[:, np.asarray(exclude_entities, dtype=np.int64)] = -np.inf
         if admissible is not None:
-            scores[~admissible[codes]] = -np.inf
+            np.copyto(scores, -np.inf, where=~admissible[codes])
         flat = scores.reshape(-1)
-        k = min(k, int(np.isfinite(flat).sum()))
+        k = min(k, len(flat))
         if k <= 0:
             return []
-        best = np.argpartition(-flat, k - 1)[:k]
+        best = np.argpartition(flat, len(flat) - k)[len(flat) - k :]
         best = best[np.argsort(-flat[best], kind="stable")]
-        return [
-            Suggestion(
-                int(i % self.num_entities),
-                queries[i // self.num_entities][0],
-                queries[i // self.num_entities][1],
-                float(flat[i]),
+        best = best[np.isfinite(flat[best])]  # fewer than k edges left to suggest
+        suggestions = []
+        for i in best.tolist():
+            code, other = divmod(i, self.num_entities)
+            relation, direction = (
+                int(codes[code]) % self.num_relations,
+                int(codes[code]) >= self.num_relations,
             )
-            for i in best
-        ]
+            suggestions.append(Suggestion(other, relation, "head" if direction else "tail", float(flat[i])))
+        return suggestions
 
     def without(self, names: frozenset[str], held_out: IntArray) -> Suggester:
         """A copy that leaves out the signals ``names``, its weights selected again on ``held_out``
@@ -452,10 +540,10 @@ class Suggester:
             self._slots = SlotCounts(self.train, self.num_entities, self.num_relations)
         return self._slots
 
-    def name_vectors(self) -> NDArray[np.float32] | None:
-        if self._name_vectors is None and self.names is not None and self.config.name_dimensions:
-            self._name_vectors = name_vectors(self.names, self.config.name_dimensions)
-        return self._name_vectors
+    def name_grams(self) -> NameGrams | None:
+        if self._name_grams is None and self.names is not None and self.config.name_dimensions:
+            self._name_grams = NameGrams(self.names, self.config.name_dimensions)
+        return self._name_grams
 
     def mentions(self) -> Mentions | None:
         if self._mentions is None and self.names is not None and self.descriptions is not None:

@@ -84,8 +84,11 @@ class AnswerLikeness:
         keep = position < self.answers
         rows, answers = rows[keep], answers[keep]
         first = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
-        similarity = self.embeddings[answers] @ self.embeddings.T  # one product for the whole batch
-        out[rows[first]] = np.clip(np.maximum.reduceat(similarity, first, axis=0), 0.0, None)
+        # one product for the whole batch, once per distinct answer (a symmetric relation's two
+        # directions, or one entity asked for every relation, share most of theirs)
+        distinct, row_of = np.unique(answers, return_inverse=True)
+        similarity = self.embeddings[distinct] @ self.embeddings.T
+        out[rows[first]] = np.clip(np.maximum.reduceat(similarity[row_of], first, axis=0), 0.0, None)
         out[rows, answers] = 0.0  # known answers are filtered anyway; not their own evidence
         out[np.arange(len(entities)), entities] = 0.0
         return out

@@ -154,25 +154,33 @@ class SuggestionService:
         transaction (a reader sees the previous fit's or this one's, never a mix)."""
         signatures = {tuple(signature) for signature in typed_signatures(graph)}
         declined = _negatives(graph)
-        rows: list[dict[str, Any]] = []
         most = len(graph.ids) * 2 * len(graph.relation_types)  # every (relation, direction, entity)
         relation_of = {name: number for number, name in enumerate(graph.relation_types)}
         type_of, joins = type_joins(graph.types, relation_of, signatures)
-        for row, entity in enumerate(graph.ids):
 
-            def joins_typed(found: list[Any], row: int = row) -> list[Any]:
-                return [
-                    s
-                    for s in found
-                    if (graph.relation_types[s.relation], *_ends(graph.types, row, s.entity, s.direction))
-                    in signatures
-                ]
+        def joins_typed(row: int, found: list[Any]) -> list[Any]:
+            return [
+                s
+                for s in found
+                if (graph.relation_types[s.relation], *_ends(graph.types, row, s.entity, s.direction))
+                in signatures
+            ]
 
-            ask = partial(model.top_k, row, exclude=declined, admissible=admissible(type_of, joins, row))
-            kept = widened(ask, joins_typed, STORED_PER_ENTITY, most)[:STORED_PER_ENTITY]
+        def mask(row: int) -> NDArray[np.bool_]:
+            return admissible(type_of, joins, row)
+
+        rows: list[dict[str, Any]] = []
+        every_row = np.arange(len(graph.ids))
+        for row, found in enumerate(
+            model.top_k_each(every_row, STORED_PER_ENTITY, exclude=declined, admissible=mask)
+        ):
+            kept = joins_typed(row, found)
+            if len(kept) < len(found):  # the mask keeps the types apart: a safety net, as `standing`
+                ask = partial(model.top_k, row, exclude=declined, admissible=mask(row))
+                kept = widened(ask, partial(joins_typed, row), STORED_PER_ENTITY, most)[:STORED_PER_ENTITY]
             rows += [
                 {
-                    "entity": entity,
+                    "entity": graph.ids[row],
                     "other": graph.ids[s.entity],
                     "relation_type": graph.relation_types[s.relation],
                     "direction": OUT_OR_IN[s.direction],
@@ -346,7 +354,11 @@ class StoredModel:
         )
 
     def admissible(self, row: int) -> NDArray[np.bool_] | None:
+        """What `admissible` gives for `row`, or None where its type rules nothing out (a graph of
+        one entity type, as WN18RR is imported): the model then skips the mask."""
         if self.type_of is None or self.joins is None:
+            return None
+        if self.joins[:, self.type_of[row], :].all():  # every type number is of an entity
             return None
         return admissible(self.type_of, self.joins, row)
 

@@ -21,19 +21,16 @@ from suggest.evaluation import AnswerIndex, IntArray
 class SlotCounts:
     def __init__(self, train: IntArray, num_entities: int, num_relations: int) -> None:
         index = AnswerIndex.build(train, num_entities, num_relations)
-        self.num_relations = num_relations
-        # counts[k, c]: how many answers entity c has for relation code k (k in [0, 2R))
-        counts = np.diff(index.offsets).reshape(num_entities, 2 * num_relations).T
-        self.log_counts = np.log1p(counts).astype(np.float32)
-
-    def _reverse(self, relations: IntArray) -> IntArray:
-        codes = np.asarray(relations, dtype=np.int64)
-        return (codes + self.num_relations) % (2 * self.num_relations)
+        # answers[k, c]: how many answers entity c has for relation code k (k in [0, 2R))
+        answers = np.diff(index.offsets).reshape(num_entities, 2 * num_relations).T
+        # a candidate of code k holds its answers under the reverse code (k + R mod 2R)
+        reverse = (np.arange(2 * num_relations) + num_relations) % (2 * num_relations)
+        self.by_code = np.log1p(answers[reverse]).astype(np.float32)  # (2R, num_entities)
 
     def counts(self, entities: IntArray, relations: IntArray) -> NDArray[np.float32]:
         """(batch, num_entities): log(1 + answers each candidate holds on the answer's side)."""
-        return self.log_counts[self._reverse(relations)]
+        return self.by_code[np.asarray(relations, dtype=np.int64)]
 
     def taken(self, entities: IntArray, relations: IntArray) -> NDArray[np.float32]:
         """(batch, num_entities): 1 where the candidate holds any answer on the answer's side."""
-        return (self.log_counts[self._reverse(relations)] > 0).astype(np.float32)
+        return (self.counts(entities, relations) > 0).astype(np.float32)
