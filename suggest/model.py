@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 
 from suggest.evaluation import AnswerIndex, IntArray, ScoreFunction, as_triples, evaluate, reciprocal_queries
 from suggest.kge import KGEConfig, TrainedKGE
-from suggest.neighbours import AnswerLikeness, NeighbourVotes
+from suggest.neighbours import AnswerLikeness, CosineRows, NeighbourVotes
 from suggest.rules import Rule, RuleConfig, RuleScorer, mine_rules
 from suggest.slots import SlotCounts
 from suggest.text import Mentions, NameGrams, normalised
@@ -271,13 +271,18 @@ class Suggester:
     # ---- scoring ---------------------------------------------------------------------------------
 
     def features(
-        self, entities: IntArray, relations: IntArray, only: frozenset[str] | None = None
+        self,
+        entities: IntArray,
+        relations: IntArray,
+        only: frozenset[str] | None = None,
+        cosines: CosineRows | None = None,
     ) -> dict[str, NDArray[np.float32]]:
         """Each signal's (batch, num_entities) scores; ``relations`` in [0, 2R).
 
         ``only`` names the signals wanted (all by default). The text signals do not depend on the
         relation: they are computed once per distinct entity, so the 2R rows of one entity's query
-        cost one row of them (this keeps a suggestions request within milliseconds).
+        cost one row of them (this keeps a suggestions request within milliseconds). ``cosines``
+        (`cosine_rows`) shares one product of the vectors among the signals that need one.
         """
         entities = np.asarray(entities, dtype=np.int64)
         relations = np.asarray(relations, dtype=np.int64)
@@ -294,25 +299,30 @@ class Suggester:
         if "rules" in wanted:
             out["rules"] = self.rule_scorer().scores(entities, relations)
         if "neighbours" in wanted and (votes := self.neighbour_votes()) is not None:
-            out["neighbours"] = votes.scores(entities, relations)
+            out["neighbours"] = votes.scores(entities, relations, cosines)
         if "siblings" in wanted and (likeness := self.answer_likeness()) is not None:
-            out["siblings"] = likeness.scores(entities, relations)
+            out["siblings"] = likeness.scores(entities, relations, cosines)
         if "slot" in wanted:
             out["slot"] = self.slots().counts(entities, relations)
         if "slot_taken" in wanted:
             out["slot_taken"] = self.slots().taken(entities, relations)
-        for name, per_entity in self._text_signals(wanted).items():
+        for name, per_entity in self._text_signals(wanted, cosines).items():
             out[name] = per_entity(distinct)[row_of]
         for name in wanted - out.keys():
             out[name] = np.zeros(shape, np.float32)
         return out
 
-    def _text_signals(self, wanted: frozenset[str]) -> dict[str, Callable[[IntArray], NDArray[np.float32]]]:
+    def _text_signals(
+        self, wanted: frozenset[str], cosines: CosineRows | None = None
+    ) -> dict[str, Callable[[IntArray], NDArray[np.float32]]]:
         """The relation-independent signals available, as functions of the query entities."""
         signals: dict[str, Callable[[IntArray], NDArray[np.float32]]] = {}
         embeddings = self.embeddings
         if "cosine" in wanted and embeddings is not None:
-            signals["cosine"] = lambda rows: (embeddings[rows] @ embeddings.T).astype(np.float32)
+            if cosines is not None:
+                signals["cosine"] = cosines.rows
+            else:
+                signals["cosine"] = lambda rows: CosineRows(embeddings, rows).rows(rows)
         grams = self.name_grams() if "names" in wanted else None
         if grams is not None:
             signals["names"] = grams.similarity
@@ -330,21 +340,37 @@ class Suggester:
         relations = np.asarray(relations, dtype=np.int64)
         weights = self.weights[relations]
         used = frozenset(name for column, name in enumerate(FEATURES) if np.any(weights[:, column] != 0))
-        total = self._text_scores(entities, weights, used)
+        cosines = self.cosine_rows(entities, relations, used)
+        total = self._text_scores(entities, weights, used, cosines)
         total += self.slot_bias()[relations]
         per_query = used.difference(TEXT_SIGNALS, SLOT_SIGNALS)
-        for name, values in self.features(entities, relations, only=per_query).items():
+        for name, values in self.features(entities, relations, per_query, cosines).items():
             total += weights[:, FEATURES.index(name)][:, None] * values
         total[np.arange(len(entities)), entities] = SELF_SCORE
         return total
 
+    def cosine_rows(self, entities: IntArray, relations: IntArray, used: frozenset[str]) -> CosineRows | None:
+        """The cosine rows the ``used`` signals read for these queries, in one product."""
+        if self.embeddings is None:
+            return None
+        needed = [np.zeros(0, dtype=np.int64)]
+        if used & {"cosine", "neighbours"}:
+            needed.append(np.asarray(entities, dtype=np.int64))
+        if "siblings" in used and (likeness := self.answer_likeness()) is not None:
+            needed.append(likeness.compared(entities, relations)[1])
+        return CosineRows(self.embeddings, np.concatenate(needed))
+
     def _text_scores(
-        self, entities: IntArray, weights: NDArray[np.float32], used: frozenset[str]
+        self,
+        entities: IntArray,
+        weights: NDArray[np.float32],
+        used: frozenset[str],
+        cosines: CosineRows | None,
     ) -> NDArray[np.float32]:
         """The weighted text signals of each query: one small matrix product per distinct entity
         (a suggestions request asks one entity for every relation: one pass, not one per signal)."""
         total = np.zeros((len(entities), self.num_entities), dtype=np.float32)
-        signals = self._text_signals(used.intersection(TEXT_SIGNALS))
+        signals = self._text_signals(used.intersection(TEXT_SIGNALS), cosines)
         if not signals:
             return total
         columns = [FEATURES.index(name) for name in signals]
@@ -751,13 +777,12 @@ class Suggester:
 
 
 def _log_softmax(scores: NDArray[np.floating]) -> NDArray[np.float32]:
-    scores = np.asarray(scores, dtype=np.float32)
-    peak = scores.max(axis=1, keepdims=True)
-    shifted = scores - peak
-    result: NDArray[np.float32] = (shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))).astype(
-        np.float32
-    )
-    return result
+    """Row-wise log-softmax, in place when ``scores`` is already a float32 array (fewer passes
+    over a request's rows of every entity)."""
+    values = np.asarray(scores, dtype=np.float32)
+    values -= values.max(axis=1, keepdims=True)
+    values -= np.log(np.exp(values).sum(axis=1, keepdims=True))
+    return values
 
 
 def _mrr_of(combined: NDArray[np.float32], valid: NDArray[np.bool_]) -> float:

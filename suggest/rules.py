@@ -142,7 +142,9 @@ def _rules_for_body(
 
 
 class RuleScorer:
-    """Applies mined rules to queries, using the training graph's edges."""
+    """Applies mined rules to queries, using the training graph's edges: every (query, rule) pair
+    of a batch is followed at once, one body step at a time (a suggestions request asks one entity
+    for every relation, a few hundred rules; one by one they cost a numpy call each)."""
 
     def __init__(
         self, rules: list[Rule], train: NDArray[np.int64], num_entities: int, num_relations: int
@@ -150,27 +152,35 @@ class RuleScorer:
         self.rules = rules
         self.num_entities = num_entities
         self.index = AnswerIndex.build(train, num_entities, num_relations)
-        self.by_head: dict[int, list[Rule]] = {}
-        for rule in rules:
-            self.by_head.setdefault(rule.head, []).append(rule)
+        # rules in order of their head relation: the rules of relation code k are
+        # [offsets[k], offsets[k + 1]) of `heads`, `confidences` and `steps`
+        ordered = sorted(rules, key=lambda rule: rule.head)
+        heads = np.array([rule.head for rule in ordered], dtype=np.int64)
+        self.offsets = np.searchsorted(heads, np.arange(2 * num_relations + 1)).astype(np.int64)
+        self.confidences = np.array([rule.confidence for rule in ordered], dtype=np.float32)
+        longest = max((len(rule.body) for rule in ordered), default=0)
+        # steps[i, j]: the j-th relation rule i follows, or -1 once its body has ended
+        self.steps = np.full((len(ordered), longest), -1, dtype=np.int64)
+        for i, rule in enumerate(ordered):
+            self.steps[i, : len(rule.body)] = rule.body
 
     def scores(self, entities: NDArray[np.int64], relations: NDArray[np.int64]) -> NDArray[np.float32]:
         """(batch, num_entities): the best confidence of a rule predicting each candidate, else 0."""
+        entities = np.asarray(entities, dtype=np.int64)
+        relations = np.asarray(relations, dtype=np.int64)
         out = np.zeros((len(entities), self.num_entities), dtype=np.float32)
-        for relation in np.unique(relations):
-            rows_of = np.flatnonzero(relations == relation)
-            for rule in self.by_head.get(int(relation), []):
-                rows, ends = self._follow(entities[rows_of], rule.body)
-                keep = ends != entities[rows_of][rows]
-                np.maximum.at(out, (rows_of[rows[keep]], ends[keep]), np.float32(rule.confidence))
+        starts, ends = self.offsets[relations], self.offsets[relations + 1]
+        rows = np.repeat(np.arange(len(entities)), ends - starts)  # one (row, rule) pair each
+        rules = np.repeat(starts, ends - starts) + _ranges(ends - starts)
+        at = entities[rows]
+        for step in range(self.steps.shape[1]):
+            relation = self.steps[rules, step]
+            going = relation >= 0
+            finished = (rows[~going], rules[~going], at[~going])
+            moved, at = self.index.mask_rows(at[going], relation[going])
+            rows = np.concatenate([finished[0], rows[going][moved]])
+            rules = np.concatenate([finished[1], rules[going][moved]])
+            at = np.concatenate([finished[2], at])
+        keep = at != entities[rows]  # a rule never predicts the query entity itself
+        np.maximum.at(out, (rows[keep], at[keep]), self.confidences[rules[keep]])
         return out
-
-    def _follow(
-        self, starts: NDArray[np.int64], body: tuple[int, ...]
-    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        rows = np.arange(len(starts), dtype=np.int64)
-        ends = starts
-        for relation in body:
-            step_rows, ends = self.index.mask_rows(ends, np.full(len(ends), relation, dtype=np.int64))
-            rows = rows[step_rows]
-        return rows, ends

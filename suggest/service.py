@@ -136,7 +136,8 @@ class SuggestionService:
             revision = self.db.revision()
             report("store", 1.0, f"{stored} suggestions stored")
         seconds = round(time.perf_counter() - started, 2)
-        self._store(model, graph, {"revision": revision, "fitted_at": fitted_at, "seconds": seconds})
+        meta = {"revision": revision, "fitted_at": fitted_at, "seconds": seconds, "stored": stored}
+        self._store(model, graph, meta)
         return FitReport(
             revision,
             fitted_at,
@@ -258,7 +259,9 @@ class SuggestionService:
             note = f"the model knows no {relation_type!r} edges"
             return Suggestions(entity=entity_id, model=info, items=[], note=note)
         signatures = loaded.signatures
-        if relation_type is None and direction is None and limit <= STORED_PER_ENTITY and info.current:
+        stored_any = index.get("stored", 1) > 0  # models fitted before this was recorded: look
+        unfiltered = relation_type is None and direction is None and limit <= STORED_PER_ENTITY
+        if unfiltered and stored_any and info.current:
             stored = self._stored(entity_id, limit, info.fitted_at, signatures)
             if stored is not None:
                 return Suggestions(entity=entity_id, model=info, items=stored)

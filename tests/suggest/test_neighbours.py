@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from suggest.neighbours import AnswerLikeness, NeighbourVotes
+from suggest.neighbours import AnswerLikeness, CosineRows, NeighbourVotes
 from suggest.text import normalised
 
 HYPERNYM = 0
@@ -58,3 +58,10 @@ def test_answers_compared_are_capped_and_batched_rows_match_single_rows() -> Non
     for row, (entity, relation) in enumerate([(0, 1), (1, 1), (5, 0)]):
         single = capped.scores(np.array([entity]), np.array([relation]))[0]
         assert np.allclose(batch[row], single, atol=1e-6)
+
+
+def test_cosine_rows_are_the_dot_products_whichever_way_the_product_is_taken() -> None:
+    vectors = normalised(np.random.default_rng(4).standard_normal((300, 16)))
+    for asked in (np.array([7]), np.array([9, 3, 9, 120]), np.arange(0, 300, 5)):  # 1, a few, many
+        cosines = CosineRows(vectors, asked)
+        np.testing.assert_allclose(cosines.rows(asked), vectors[asked] @ vectors.T, atol=1e-5)

@@ -64,6 +64,22 @@ def test_rules_are_mined_with_their_confidence() -> None:
     assert best.support == 15 and best.body_count == 16
 
 
+def test_rules_score_a_batch_of_mixed_relations_as_each_query_alone() -> None:
+    triples, n, _ = path_graph()
+    symmetric, m, _ = symmetric_graph()
+    both = np.concatenate([triples, symmetric + np.array([n, 0, n])])  # two graphs side by side
+    suggester = Suggester.fit(both, n + m, 4)
+    scorer = suggester.rule_scorer()
+    assert {len(rule.body) for rule in suggester.rules} == {1, 2}  # one-step and two-step bodies
+    entities = np.array([0, 2, n + 1, n, 4, 0])
+    relations = np.array([GRANDPARENT, GRANDPARENT + 4, SPOUSE, SPOUSE, PARENT, KNOWS])
+    batch = scorer.scores(entities, relations)
+    for row in range(len(entities)):
+        alone = scorer.scores(entities[row : row + 1], relations[row : row + 1])[0]
+        np.testing.assert_array_equal(batch[row], alone)
+    assert batch[0, 2] > 0 and batch[2, n] > 0  # grandparent(0, c1) by the path; spouse(n+1, n) by symmetry
+
+
 def test_top_k_never_suggests_existing_dismissed_merged_or_self() -> None:
     triples, n, (head, tail) = symmetric_graph()
     dismissed = np.array([[head, SPOUSE, tail]])
