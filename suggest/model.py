@@ -496,12 +496,8 @@ class Suggester:
         if admissible is not None:
             np.copyto(scores, -np.inf, where=~admissible[codes])
         flat = scores.reshape(-1)
-        k = min(k, len(flat))
-        if k <= 0:
-            return []
-        best = np.argpartition(flat, len(flat) - k)[len(flat) - k :]
+        best = _largest(flat, k)
         best = best[np.argsort(-flat[best], kind="stable")]
-        best = best[np.isfinite(flat[best])]  # fewer than k edges left to suggest
         suggestions = []
         for i in best.tolist():
             code, other = divmod(i, self.num_entities)
@@ -774,6 +770,21 @@ class Suggester:
             train_seconds=float(meta["train_seconds"]),
             report=meta["report"],
         )
+
+
+def _largest(values: NDArray[np.float32], k: int) -> IntArray:
+    """Positions of the (at most) k largest values above -inf, in no particular order."""
+    allowed = values > -np.inf
+    count = int(np.count_nonzero(allowed))
+    k = min(k, count)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if count < 0.75 * len(values):
+        # numpy's partition slows down tenfold among many equal values: a type mask leaves most
+        # of an entity's row at -inf (measured here: 1.4M values, 90% -inf, 56 ms against 3.5 ms)
+        positions = np.flatnonzero(allowed)
+        return positions[np.argpartition(values[positions], count - k)[count - k :]]
+    return np.argpartition(values, len(values) - k)[len(values) - k :]
 
 
 def _log_softmax(scores: NDArray[np.floating]) -> NDArray[np.float32]:

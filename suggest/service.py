@@ -167,8 +167,13 @@ class SuggestionService:
                 in signatures
             ]
 
+        masks: dict[int, NDArray[np.bool_]] = {}  # an entity's mask is its type's
+
         def mask(row: int) -> NDArray[np.bool_]:
-            return admissible(type_of, joins, row)
+            kind = int(type_of[row])
+            if kind not in masks:
+                masks[kind] = admissible(type_of, joins, row)
+            return masks[kind]
 
         rows: list[dict[str, Any]] = []
         every_row = np.arange(len(graph.ids))
