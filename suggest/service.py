@@ -132,7 +132,7 @@ class SuggestionService:
         # stay correct, as each request re-reads edges, merges and dismissals).
         if len(graph.ids) <= STORE_UP_TO_ENTITIES and self.db.revision() == revision:
             report("store", 0.0, "writing each entity's best suggestions into Neo4j")
-            stored = self._write_suggestions(model, graph, fitted_at)
+            stored = self._write_suggestions(model, graph, fitted_at, report)
             revision = self.db.revision()
             report("store", 1.0, f"{stored} suggestions stored")
         seconds = round(time.perf_counter() - started, 2)
@@ -150,7 +150,7 @@ class SuggestionService:
             self.folder,
         )
 
-    def _write_suggestions(self, model: Any, graph: GraphData, fitted_at: str) -> int:
+    def _write_suggestions(self, model: Any, graph: GraphData, fitted_at: str, report: Progress) -> int:
         """Replace the stored suggestions with each entity's best STORED_PER_ENTITY, in one
         transaction (a reader sees the previous fit's or this one's, never a mix)."""
         signatures = {tuple(signature) for signature in typed_signatures(graph)}
@@ -180,6 +180,8 @@ class SuggestionService:
         for row, found in enumerate(
             model.top_k_each(every_row, STORED_PER_ENTITY, exclude=declined, admissible=mask)
         ):
+            if row % 2000 == 0:
+                report("store", row / len(graph.ids), f"scoring entity {row} of {len(graph.ids)}")
             kept = joins_typed(row, found)
             if len(kept) < len(found):  # the mask keeps the types apart: a safety net, as `standing`
                 ask = partial(model.top_k, row, exclude=declined, admissible=mask(row))
