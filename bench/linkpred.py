@@ -291,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         num_relations,
         embeddings=vectors,
         names=dataset.names,
+        types=dataset.types,
         descriptions=dataset.descriptions,
         valid=dataset.dev,
         config=config,

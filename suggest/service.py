@@ -119,6 +119,7 @@ class SuggestionService:
             len(graph.relation_types),
             embeddings=graph.embeddings,
             names=graph.names,
+            types=graph.types,
             descriptions=graph.descriptions,
             dismissed=_negatives(graph),
             progress=report,

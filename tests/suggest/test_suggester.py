@@ -94,21 +94,47 @@ def test_top_k_never_suggests_existing_dismissed_merged_or_self() -> None:
             assert s.entity not in merged and s.entity != entity
 
 
-def test_a_type_mask_gives_the_unmasked_ranking_less_the_edges_it_rules_out() -> None:
-    """Kinds of edge with no admissible other end are skipped, not scored: the answer must be
-    exactly the full ranking with the inadmissible edges taken out."""
+def test_a_type_mask_leaves_each_kinds_ranking_less_the_edges_it_rules_out() -> None:
+    """Kinds of edge with no admissible other end are skipped, not scored; within a kind, the
+    answer is the full ranking with the inadmissible edges taken out (the scores, normalised over
+    what may be suggested, differ)."""
     triples, n, _ = symmetric_graph()
     suggester = Suggester.fit(triples, n, 4)
     admissible = np.zeros((8, n), dtype=np.bool_)  # relation codes in [0, 2R)
     admissible[KNOWS, ::2] = True  # knows, as source: even entities only
     admissible[SPOUSE + 4, :] = True  # spouse, as target: anyone
     for entity in (0, 3, 11):
-        everything = suggester.top_k(entity, 8 * n)
-        allowed = [
-            s for s in everything if admissible[s.relation + (4 if s.direction == "head" else 0), s.entity]
-        ]
-        assert suggester.top_k(entity, 10, admissible=admissible) == allowed[:10]
+        for relation, direction, code in ((KNOWS, "tail", KNOWS), (SPOUSE, "head", SPOUSE + 4)):
+            everything = suggester.top_k(entity, n, relation=relation, direction=direction)
+            allowed = [s.entity for s in everything if admissible[code, s.entity]]
+            masked = suggester.top_k(entity, 5, relation=relation, direction=direction, admissible=admissible)
+            assert [s.entity for s in masked] == allowed[:5]
+        kinds = {(s.relation, s.direction) for s in suggester.top_k(entity, 4 * n, admissible=admissible)}
+        assert kinds <= {(KNOWS, "tail"), (SPOUSE, "head")}
     assert suggester.top_k(0, 10, relation=PARENT, admissible=admissible) == []
+
+
+def test_a_kind_whose_scores_all_run_higher_does_not_crowd_out_the_others() -> None:
+    """Across kinds of edge, a kind counts by how its other ends compare with each other and by
+    how common it is, not by the scale its weights give: the same answer when one kind's scores
+    are all raised by a constant."""
+    triples, n, (head, _) = symmetric_graph()
+    suggester = Suggester.fit(triples, n, 4)
+    before = suggester.top_k(head, 8)
+    score = suggester.scores_by_relation
+
+    def raised(entities: np.ndarray, relations: np.ndarray) -> np.ndarray:
+        values = score(entities, relations)
+        values[relations == KNOWS] += 100.0
+        return values
+
+    suggester.scores_by_relation = raised  # type: ignore[method-assign]
+    after = suggester.top_k(head, 8)
+    assert [(s.entity, s.relation, s.direction) for s in after] == [
+        (s.entity, s.relation, s.direction) for s in before
+    ]
+    assert np.allclose([s.score for s in after], [s.score for s in before], atol=1e-4)
+    assert {(s.relation, s.direction) for s in before} != {(KNOWS, "tail")}
 
 
 def test_scoring_many_entities_at_once_gives_each_entitys_own_top_k() -> None:
