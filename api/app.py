@@ -14,6 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import cached_reads
 from api.errors import install_error_handlers
@@ -21,7 +22,7 @@ from api.links import entity_url
 from api.models import ErrorResponse
 from api.routes import curation, entities, meta, pages
 from core.cache import claim
-from core.db import Database, open_driver, resolve_connection
+from core.db import Database, one_revision, open_driver, resolve_connection
 from core.queries import Queries
 from core.schema import GraphSchema, type_heading
 from core.settings import Settings
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.render_error = render_error
     install_error_handlers(app)
+    app.add_middleware(OneRevisionPerRead)
     app.include_router(entities.router)
     app.include_router(meta.router)
     app.include_router(pages.router)
@@ -108,6 +110,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     install_docs(app)
     return app
+
+
+class OneRevisionPerRead:
+    """Each GET or HEAD request reads the graph's revision once (core.db.one_revision): its parts,
+    each kept per revision, then cost one round trip together and agree on one snapshot. Other
+    methods write, and must see the revision move."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            with one_revision():
+                await self.app(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
 
 def install_docs(app: FastAPI) -> None:

@@ -64,7 +64,10 @@ def cached_reads(
 ) -> tuple[CachedReader, CachedSuggestions, CachedSearcher]:
     """The process's reads behind one cache of `entries` answers (0: every read afresh). The
     searcher goes where the /search route looks for it (`app.state.searcher`)."""
-    watch = RevisionWatch(reader.db.revision)
+    db = reader.db
+    watch = RevisionWatch(
+        lambda: db.read_revision(), remembered=db.remembered_revision, remember=db.remember_revision
+    )
     cache = RevisionCache(watch.current, entries)
     searcher = CachedSearcher(Searcher(reader.db, reader.queries), cache)
     return CachedReader(reader, cache), CachedSuggestions(suggestions, cache), searcher

@@ -33,9 +33,19 @@ DEFAULT_ENTRIES = 4096
 class RevisionWatch:
     """The current revision, one check shared by every request that arrived before it started."""
 
-    def __init__(self, fetch: Callable[[], str], clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        fetch: Callable[[], str],
+        clock: Callable[[], float] = time.monotonic,
+        remembered: Callable[[], str | None] = lambda: None,
+        remember: Callable[[str], None] = lambda revision: None,
+    ) -> None:
         self._fetch = fetch
         self._clock = clock
+        # within one request (core.db.one_revision): the revision it already read, and where to
+        # keep the one it reads; never shared as a fresh check with other requests
+        self._remembered = remembered
+        self._remember = remember
         self._condition = threading.Condition()
         self._checking = False
         self._revision: str | None = None
@@ -43,6 +53,13 @@ class RevisionWatch:
         self.checks = 0  # how many round trips were paid (the benchmarks report it)
 
     def current(self) -> str:
+        if (kept := self._remembered()) is not None:
+            return kept
+        revision = self._check()
+        self._remember(revision)
+        return revision
+
+    def _check(self) -> str:
         arrived = self._clock()
         with self._condition:
             while True:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, LiteralString, Protocol, TypeVar
 
@@ -19,6 +20,22 @@ T = TypeVar("T")
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
 AUTH_RATE_LIMIT = "Neo.ClientError.Security.AuthenticationRateLimit"
 BOOKMARK_TIMEOUT = "Neo.TransientError.Transaction.BookmarkTimeout"
+# The revisions read within the current `one_revision` block, by database name.
+_revisions_read: ContextVar[dict[str, str] | None] = ContextVar("atlas_revisions_read", default=None)
+
+
+@contextmanager
+def one_revision() -> Iterator[None]:
+    """Within the block, each database's revision is read once: `Database.revision()` answers
+    the first reading again. For one read-only request (an entity page asks for its entity,
+    neighbourhood, similar entities and suggestions, each kept per revision): one round trip instead
+    of one per part, and every part keyed on the same snapshot. Never around a write: what the
+    request itself commits would not move the revision it sees."""
+    token = _revisions_read.set({})
+    try:
+        yield
+    finally:
+        _revisions_read.reset(token)
 
 
 @dataclass(frozen=True)
@@ -130,7 +147,27 @@ class Database:
 
     def revision(self) -> str:
         """A token that changes whenever a transaction commits to this database, from any client
-        (Atlas, Neo4j Browser, a notebook): the bookmark Neo4j returns for an empty read."""
+        (Atlas, Neo4j Browser, a notebook): the bookmark Neo4j returns for an empty read. Inside
+        `one_revision`, the one read first in the block."""
+        read = _revisions_read.get()
+        if read is not None and self.database in read:
+            return read[self.database]
+        revision = self.read_revision()
+        self.remember_revision(revision)
+        return revision
+
+    def remember_revision(self, revision: str) -> None:
+        """Inside `one_revision`, answer `revision` from now on (one just read by someone else)."""
+        read = _revisions_read.get()
+        if read is not None:
+            read.setdefault(self.database, revision)
+
+    def remembered_revision(self) -> str | None:
+        read = _revisions_read.get()
+        return None if read is None else read.get(self.database)
+
+    def read_revision(self) -> str:
+        """The revision as Neo4j has it now, one round trip (`revision` without `one_revision`)."""
         with (
             _translated_errors(),
             self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session,

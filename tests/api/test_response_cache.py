@@ -161,3 +161,29 @@ def test_a_key_file_written_after_start_up_brings_the_forms_to_the_kept_page(
         assert "curate-form" not in client.get(f"/e/{PAGE_ID}").text
         keyless.api_key_file.write_text("written-later\n")
         assert "curate-form" in client.get(f"/e/{PAGE_ID}").text
+
+
+@pytest.fixture
+def revision_reads(client, monkeypatch) -> Iterator[list[str]]:
+    """Counts the round trips the app's database pays to learn the revision."""
+    db = client.app.state.reader.db
+    read = db.read_revision
+    seen: list[str] = []
+
+    def counting() -> str:
+        seen.append(read())
+        return seen[-1]
+
+    monkeypatch.setattr(db, "read_revision", counting)
+    yield seen
+
+
+def test_a_page_and_its_parts_cost_one_revision_read_and_a_write_still_moves_it(
+    client, seeded, revision_reads, db
+) -> None:
+    assert client.get(f"/e/{PAGE_ID}").status_code == 200  # entity, neighbours, similar, suggestions
+    assert client.get(f"/entities/{PAGE_ID}/suggestions").status_code == 200
+    assert len(revision_reads) == 2  # one per request, however many parts are kept per revision
+    rename(db, PAGE_ID, "Renamed between two requests")
+    assert "Renamed between two requests" in client.get(f"/e/{PAGE_ID}").text
+    assert len(set(revision_reads)) == 2

@@ -153,3 +153,17 @@ def test_one_process_holds_a_claimed_lock_until_it_lets_go(tmp_path) -> None:
     assert not other_process_claims()
     held.close()
     assert other_process_claims()
+
+
+def test_a_revision_the_request_already_read_is_answered_again_and_never_shared() -> None:
+    source = SlowRevision()
+    source.release.set()
+    kept: dict[str, str] = {}  # what core.db.one_revision keeps for one request
+    watch = RevisionWatch(
+        source, remembered=lambda: kept.get("rev"), remember=lambda r: kept.setdefault("rev", r)
+    )
+    assert watch.current() == "r1"
+    source.value = "r2"  # a commit after the request read its revision
+    assert watch.current() == "r1" and source.calls == 1  # the request keeps its snapshot
+    kept.clear()  # the next request
+    assert watch.current() == "r2"
