@@ -16,6 +16,12 @@ from core.settings import PROJECT_ROOT, Settings
 from neo4j_local.server import LocalNeo4j
 
 SEED_ENTITY = "concept:alignment-faking"
+# How long an idle keep-alive connection stays open. Clients keep idle connections in their pools
+# too (httpx for 5 s, requests and browsers longer) and reuse them without warning: when the server
+# closes first, a request sent at that moment fails on the client (`ReadError`, seen in the load
+# bench with uvicorn's default of 5 s: 12-14 of ~5,000 requests). The side that closes must be the
+# client, so the server waits longer than clients and proxies usually keep a connection idle.
+KEEP_ALIVE_SECONDS = 75
 
 
 def serve(
@@ -48,12 +54,26 @@ def serve(
         emit({"url": f"http://{host or settings.api_host}:{port or settings.api_port}"}, True, "")
     host, port = host or settings.api_host, port or settings.api_port
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level="info",
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
         return
     # Each worker is a process of its own that builds the app from the environment: it learns the
     # worker count there (one of them reads hubs ahead) and opens its own driver pool.
     os.environ["ATLAS_API_WORKERS"] = str(workers)
-    uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
 
 
 def run(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -78,3 +79,17 @@ def test_one_worker_holds_the_read_ahead_lock(two_workers) -> None:
         time.sleep(0.2)
     held = claim(lock)
     assert held is None, "a worker holds the read-ahead lock"
+
+
+def test_an_idle_keep_alive_connection_outlives_a_clients_pool_expiry(two_workers) -> None:
+    """A client reuses a connection it kept idle for a few seconds (httpx keeps one 5 s): the
+    server must not have closed it meanwhile, or that request fails on the client."""
+    base, _, _ = two_workers
+    port = int(base.rsplit(":", 1)[1])
+    request = f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+        time.sleep(6)  # longer than uvicorn's default keep-alive of 5 s
+        connection.sendall(request)
+        assert connection.recv(4096).startswith(b"HTTP/1.1 200")

@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cli.serving import KEEP_ALIVE_SECONDS
 from core.db import Database
 from core.settings import PROJECT_ROOT
 from neo4j_local.server import LocalNeo4j, free_port
@@ -45,6 +46,7 @@ def served_api(neo4j_server: LocalNeo4j, seeded: Database, tmp_path: Path) -> It
     }
     command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    command += ["--timeout-keep-alive", str(KEEP_ALIVE_SECONDS)]  # as `atlas serve` runs it
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
