@@ -59,6 +59,7 @@ def main(
     datasets: Annotated[Path, typer.Option(help="Folder holding wn18rr/ and codex/.")] = DEFAULT_DATASETS,
     entities: Annotated[int, typer.Option(help="Synthetic graph: entities.")] = 1_000_000,
     relations: Annotated[int, typer.Option(help="Synthetic graph: relations.")] = 5_000_000,
+    hubs: Annotated[int, typer.Option(help="Synthetic graph: hubs of 100,000 relations.")] = 20,
     heap: Annotated[str, typer.Option(help="Neo4j heap of each server.")] = "2g",
     pagecache: Annotated[str, typer.Option(help="Neo4j page cache of each server.")] = "2g",
     out: Annotated[
@@ -70,7 +71,7 @@ def main(
     if markdown is not None:
         print(markdown_tables(json.loads(markdown.read_text())))
         return
-    spec = SyntheticSpec(entities, relations, 20, 100_000)
+    spec = SyntheticSpec(entities, relations, hubs, 100_000)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = out or RESULTS / f"bulk-{stamp}.json"
     report: dict[str, Any] = {

@@ -44,7 +44,7 @@ BulkOption = Annotated[
     typer.Option(
         help="Bulk first load with neo4j-admin (the local server is stopped for it, then restarted), "
         "opt-in while it is not yet proven equal to the Bolt path on every dataset: auto when Atlas "
-        "runs the server, the database holds no entity and the input has 20,000 records or more; "
+        "runs the server, the database holds no entity and the input has 1,000,000 records or more; "
         "on: always (or fail saying why); off (the default): the Bolt path."
     ),
 ]

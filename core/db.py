@@ -135,6 +135,18 @@ class Database:
         with _translated_errors(), self.driver.session(database=self.database) as session:
             return session.execute_write(work)
 
+    def write_in_transactions(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
+        """Run a query that commits as it goes (`CALL { ... } IN TRANSACTIONS`): only an
+        auto-commit transaction may, so not retried. Later reads through `read` and `write` see
+        its writes (the same bookmarks)."""
+        with (
+            _translated_errors(),
+            self.driver.session(
+                database=self.database, bookmark_manager=self.driver.execute_query_bookmark_manager
+            ) as session,
+        ):
+            return list(session.run(query, params))
+
     def prepare_once(self, name: str, statements: Iterable[LiteralString]) -> None:
         """Run idempotent schema statements (`CREATE ... IF NOT EXISTS`) once for this database
         object: schema changes cannot share a transaction with data, and need not run per request."""

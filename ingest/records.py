@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from core.schema import Schema
 
 SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
-ID_RE = re.compile(rf"^(?P<type>[a-z][a-z_]*):(?P<slug>{SLUG_PATTERN})$")
+ID_RE = re.compile(rf"^(?P<type>[a-z][a-z_]*):(?P<slug>{SLUG_PATTERN})\Z")  # \Z, not $: no final newline
 # Control characters other than tab and newline are refused: they are never intended in a name or
 # description, and NUL in particular breaks downstream tools. Lone surrogates cannot be stored.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
@@ -199,3 +199,4 @@ class Relation(NamedTuple):
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.source, self.type, self.target)
+

@@ -95,9 +95,7 @@ def session_db(settings: Settings) -> Iterator[Database]:
 
 def empty_database(db: Database) -> None:
     """Delete every node and relationship (indexes and constraints stay)."""
-    # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
-    with db.driver.session(database=db.database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    db.write_in_transactions("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
 
 
 @pytest.fixture

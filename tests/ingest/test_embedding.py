@@ -174,8 +174,8 @@ def test_switching_models_re_embeds_every_entity_and_recreates_the_vector_index(
         assert switched.embeddings_computed == entities
         assert any("384 dimensions" in notice and "recreated" in notice for notice in switched.notices)
         assert any(f"re-embedding {entities} entities" in notice for notice in switched.notices)
-        (index,) = db.read(queries["embedding_index_dimensions"])
-        assert index["dimensions"] == TINY_DIMENSIONS
+        (index,) = db.read(queries["embedding_index_config"])
+        assert index["config"]["vector.dimensions"] == TINY_DIMENSIONS
         sizes = db.read("MATCH (n:Entity) RETURN DISTINCT size(n.embedding) AS size")
         assert [record["size"] for record in sizes] == [TINY_DIMENSIONS]
         again = Ingester(db, queries, tiny).ingest_records(records, problems, schema)

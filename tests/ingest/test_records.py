@@ -33,6 +33,7 @@ def test_id_prefix_must_equal_type() -> None:
         "concept",
         "a b:c",
         "concept:x}) DETACH DELETE n //",
+        "concept:x\n",  # `$` would match before a final newline
     ],
 )
 def test_malformed_ids_are_refused(bad_id: str) -> None:
