@@ -7,14 +7,19 @@ import csv
 import os
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import numpy as np
 
 from core.db import Database
 from core.queries import Queries
 from core.schema import neo4j_label, neo4j_rel_type
-from ingest.embedding import DIMENSIONS
+from ingest.embedding import DIMENSIONS, Embedder, embedding_hash, embedding_text
 from ingest.pipeline import SETUP_QUERIES, entity_properties
+from ingest.records import EntityRecord
 from ingest.validate import ValidInput
+from ingest.vector_index import ensure_embedding_index
 from neo4j_local.server import LocalNeo4j, find_java, resolve_jars
 
 ENTITY_COLUMNS = (
@@ -29,16 +34,33 @@ ENTITY_COLUMNS = (
     "properties_json",
     "content_hash",
 )
+EMBEDDING_COLUMNS = ("embedding", "embedding_hash")
 LOAD_CSV_BATCH = 10_000
+EMBED_CHUNK = 10_000
 
 
-def write_load_csv_files(valid: ValidInput, folder: Path) -> None:
-    """entities.csv and relations.csv, with a header, as LOAD CSV WITH HEADERS reads them."""
+def _embeddings(entities: list[EntityRecord], embedder: Embedder | None) -> Iterator[tuple[str, ...]]:
+    """Per entity, its embedding and embedding hash as CSV fields; nothing without an embedder."""
+    for begin in range(0, len(entities), EMBED_CHUNK):
+        chunk = entities[begin : begin + EMBED_CHUNK]
+        if embedder is None:
+            yield from [()] * len(chunk)
+            continue
+        texts = [embedding_text(entity) for entity in chunk]
+        for text, vector in zip(texts, np.asarray(embedder.embed(texts), dtype=np.float32), strict=True):
+            fields = ";".join(["%.9g"] * len(vector)) % tuple(vector.tolist())
+            yield fields, embedding_hash(text, embedder.model_name)
+
+
+def write_load_csv_files(valid: ValidInput, folder: Path, embedder: Embedder | None = None) -> None:
+    """entities.csv and relations.csv, with a header, as LOAD CSV WITH HEADERS reads them. With an
+    embedder, each entity also carries its embedding (';'-separated, nine digits: exact for
+    float32) and embedding hash, as Atlas stores them."""
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "entities.csv").open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(ENTITY_COLUMNS)
-        for entity in valid.entities:
+        writer.writerow([*ENTITY_COLUMNS, *(EMBEDDING_COLUMNS if embedder else ())])
+        for entity, embedded in zip(valid.entities, _embeddings(valid.entities, embedder), strict=True):
             props = entity_properties(entity)
             writer.writerow(
                 [
@@ -52,6 +74,7 @@ def write_load_csv_files(valid: ValidInput, folder: Path) -> None:
                     props["url"] or "",
                     props["properties_json"],
                     props["content_hash"],
+                    *embedded,
                 ]
             )
     with (folder / "relations.csv").open("w", newline="", encoding="utf-8") as out:
@@ -63,16 +86,21 @@ def write_load_csv_files(valid: ValidInput, folder: Path) -> None:
             )
 
 
-def load_csv(db: Database, atlas_queries: Queries, bench_queries: Queries) -> dict[str, float]:
-    """LOAD CSV into an empty database with Atlas's indexes in place; seconds per file."""
-    for name in SETUP_QUERIES:  # the same constraint and indexes Atlas's ingest maintains
-        db.write(atlas_queries[name], dimensions=DIMENSIONS)
+def load_csv(
+    db: Database, atlas_queries: Queries, bench_queries: Queries, *, embedded: bool = False
+) -> dict[str, float]:
+    """LOAD CSV into an empty database with Atlas's indexes in place; seconds per file. `embedded`:
+    the entities' file carries their embeddings (write_load_csv_files with an embedder)."""
+    for name in SETUP_QUERIES[:-1]:  # the same constraint and indexes Atlas's ingest maintains
+        db.write(atlas_queries[name])
+    ensure_embedding_index(db, atlas_queries, DIMENSIONS)
     seconds = {}
     for part in ("entities", "relations"):
         start = time.perf_counter()
         # CALL { } IN TRANSACTIONS must run in an auto-commit transaction, not a managed one.
         with db.driver.session(database=db.database) as session:
-            session.run(bench_queries[f"load_csv_{part}"], batch=LOAD_CSV_BATCH).consume()
+            query = "load_csv_entities_embedded" if embedded and part == "entities" else f"load_csv_{part}"
+            session.run(bench_queries[query], batch=LOAD_CSV_BATCH).consume()
         seconds[part] = time.perf_counter() - start
     return seconds
 
