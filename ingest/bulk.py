@@ -36,8 +36,8 @@ from ingest.validate import ValidInput
 from neo4j_local.server import LocalNeo4j
 
 # Below about this many records the Bolt path is faster (docs/performance.md, bench.bulk on a quiet
-# machine): the bulk load took 1.15x the Bolt path's time on WN18RR (134k records) and 1.47x on
-# CoDEx-M (223k), 0.90x on a synthetic graph of 1.2M. Its fixed costs (a restart, the importer's
+# machine): the bulk load took 1.4x the Bolt path's time on WN18RR (134k records) and 1.5x on
+# CoDEx-M (223k), 0.9x on a synthetic graph of 1.2M. Its fixed costs (a restart, the importer's
 # JVM, building the indexes afterwards) pay off only on large inputs.
 BULK_AUTO_MIN_RECORDS = 1_000_000
 # Separates array elements (and labels) in the import files. Validation rejects control characters
