@@ -3,9 +3,9 @@ change made through the driver still makes fresh, and one of them (the holder of
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -85,11 +85,16 @@ def test_an_idle_keep_alive_connection_outlives_a_clients_pool_expiry(two_worker
     """A client reuses a connection it kept idle for a few seconds (httpx keeps one 5 s): the
     server must not have closed it meanwhile, or that request fails on the client."""
     base, _, _ = two_workers
-    port = int(base.rsplit(":", 1)[1])
-    request = f"GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
-        connection.sendall(request)
-        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+    connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=10)
+    try:
+        connection.request("GET", "/health")
+        first = connection.getresponse()
+        assert first.status == 200 and first.read()
+        socket_used = connection.sock
         time.sleep(6)  # longer than uvicorn's default keep-alive of 5 s
-        connection.sendall(request)
-        assert connection.recv(4096).startswith(b"HTTP/1.1 200")
+        connection.request("GET", "/health")  # on the same socket: http.client reopens only a closed one
+        assert connection.sock is socket_used
+        second = connection.getresponse()  # RemoteDisconnected where the server closed it
+        assert second.status == 200 and second.read()
+    finally:
+        connection.close()
