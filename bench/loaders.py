@@ -15,11 +15,11 @@ import numpy as np
 from core.db import Database
 from core.queries import Queries
 from core.schema import neo4j_label, neo4j_rel_type
+from ingest.bulk import float32_text
 from ingest.embedding import DIMENSIONS, Embedder, embedding_hash, embedding_text
-from ingest.pipeline import SETUP_QUERIES, entity_properties
+from ingest.pipeline import ensure_indexes, entity_properties
 from ingest.records import EntityRecord
 from ingest.validate import ValidInput
-from ingest.vector_index import ensure_embedding_index
 from neo4j_local.server import LocalNeo4j, find_java, resolve_jars
 
 ENTITY_COLUMNS = (
@@ -48,8 +48,7 @@ def _embeddings(entities: list[EntityRecord], embedder: Embedder | None) -> Iter
             continue
         texts = [embedding_text(entity) for entity in chunk]
         for text, vector in zip(texts, np.asarray(embedder.embed(texts), dtype=np.float32), strict=True):
-            fields = ";".join(["%.9g"] * len(vector)) % tuple(vector.tolist())
-            yield fields, embedding_hash(text, embedder.model_name)
+            yield float32_text(vector, ";"), embedding_hash(text, embedder.model_name)
 
 
 def write_load_csv_files(valid: ValidInput, folder: Path, embedder: Embedder | None = None) -> None:
@@ -91,16 +90,12 @@ def load_csv(
 ) -> dict[str, float]:
     """LOAD CSV into an empty database with Atlas's indexes in place; seconds per file. `embedded`:
     the entities' file carries their embeddings (write_load_csv_files with an embedder)."""
-    for name in SETUP_QUERIES[:-1]:  # the same constraint and indexes Atlas's ingest maintains
-        db.write(atlas_queries[name])
-    ensure_embedding_index(db, atlas_queries, DIMENSIONS)
+    ensure_indexes(db, atlas_queries, DIMENSIONS)  # the same constraint and indexes as Atlas's ingest
     seconds = {}
     for part in ("entities", "relations"):
         start = time.perf_counter()
-        # CALL { } IN TRANSACTIONS must run in an auto-commit transaction, not a managed one.
-        with db.driver.session(database=db.database) as session:
-            query = "load_csv_entities_embedded" if embedded and part == "entities" else f"load_csv_{part}"
-            session.run(bench_queries[query], batch=LOAD_CSV_BATCH).consume()
+        query = "load_csv_entities_embedded" if embedded and part == "entities" else f"load_csv_{part}"
+        db.write_in_transactions(bench_queries[query], batch=LOAD_CSV_BATCH)
         seconds[part] = time.perf_counter() - start
     return seconds
 

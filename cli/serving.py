@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -53,27 +53,15 @@ def serve(
     if as_json:
         emit({"url": f"http://{host or settings.api_host}:{port or settings.api_port}"}, True, "")
     host, port = host or settings.api_host, port or settings.api_port
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "info"}
+    options["timeout_keep_alive"] = KEEP_ALIVE_SECONDS
     if workers == 1:
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            log_level="info",
-            timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        )
+        uvicorn.run(create_app(settings), **options)
         return
     # Each worker is a process of its own that builds the app from the environment: it learns the
     # worker count there (one of them reads hubs ahead) and opens its own driver pool.
     os.environ["ATLAS_API_WORKERS"] = str(workers)
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="info",
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-    )
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, **options)
 
 
 def run(

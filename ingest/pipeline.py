@@ -26,12 +26,6 @@ from ingest.vector_index import ensure_embedding_index
 
 T = TypeVar("T")
 log = logging.getLogger("atlas.ingest")
-# Each takes the `dimensions` of the embedding model (only the vector index uses it).
-SETUP_QUERIES = (
-    "create_entity_id_constraint",
-    "create_entity_text_index",
-    "create_entity_embedding_index",
-)
 
 # New relations are written in larger transactions, as LOAD CSV's recipe does (10,000 rows by
 # default): the short path holds little per row. The full upsert keeps batch_size.
@@ -153,15 +147,9 @@ class Ingester:
         return self.write(valid, summary)
 
     def ensure_indexes(self, summary: IngestSummary | None = None) -> None:
-        notice = ensure_text_index(self.db, self.queries)  # rebuilt when made with another analyzer
-        if notice is not None and summary is not None:
-            summary.notices.append(notice)
-        for name in SETUP_QUERIES[:-1]:
-            self.db.write(self.queries[name])
-        # Recreated when the model's dimension differs from the index's (another model chosen).
-        notice = ensure_embedding_index(self.db, self.queries, embedder_dimensions(self.embedder))
-        if notice is not None and summary is not None:
-            summary.notices.append(notice)
+        notices = ensure_indexes(self.db, self.queries, embedder_dimensions(self.embedder))
+        if summary is not None:
+            summary.notices.extend(notices)
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         return set(self._existing(list(ids)))
@@ -285,6 +273,15 @@ class Ingester:
                 setattr(outcomes, record["outcome"], getattr(outcomes, record["outcome"]) + record["count"])
             done += len(chunk)
             self.progress("relations", done, total)
+
+
+def ensure_indexes(db: Database, queries: Queries, dimensions: int) -> list[str]:
+    """The id constraint and the full-text and vector indexes ingest maintains. An index built
+    otherwise (another analyzer; another model's dimension, other settings) is made again: the
+    notices say which."""
+    db.write(queries["create_entity_id_constraint"])
+    notices = [ensure_text_index(db, queries), ensure_embedding_index(db, queries, dimensions)]
+    return [notice for notice in notices if notice is not None]
 
 
 def entity_rows(

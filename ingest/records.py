@@ -199,4 +199,3 @@ class Relation(NamedTuple):
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.source, self.type, self.target)
-

@@ -22,6 +22,7 @@ from core.queries import Queries
 from core.settings import Settings
 from ingest.pipeline import Ingester, Progress
 from neo4j_local.server import LocalNeo4j
+from tests.conftest import empty_database
 from tests.reliability.helpers import HashEmbedder, settings_for, write_synthetic_graph
 from tests.snapshot import graph_snapshot
 
@@ -107,11 +108,6 @@ def ingest_until_killed(
     return reported["done"]
 
 
-def wipe(db: Database) -> None:
-    with db.driver.session(database=db.database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-
-
 def crash_restart_and_compare(
     server: LocalNeo4j, tmp_path: Path, stage: str, entities: int, relations: int, batch_size: int
 ) -> None:
@@ -152,7 +148,7 @@ def crash_restart_and_compare(
         assert (counts["nodes"], counts["ids"]) == (entities, entities)
         assert (counts["relationships"], counts["unembedded"]) == (relations, 0)
 
-        wipe(db)
+        empty_database(db)
         ingester(db, settings, batch_size).ingest_paths([graph, SEED_SCHEMA])
         assert graph_snapshot(db) == after_crash
     finally:
