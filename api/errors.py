@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import wants_html
-from core.errors import AtlasError, ConfigurationError, DatabaseUnavailable, EntityNotFound
+from core.errors import AtlasError, ConfigurationError, DatabaseUnavailable, EntityMerged, EntityNotFound
 from curation.errors import CurationConflict, DecisionNotFound, InvalidDecision
 from graph.cursors import InvalidCursor
 
@@ -23,6 +23,7 @@ class InvalidParameter(AtlasError):
 
 STATUS_OF: list[tuple[type[Exception], int, str]] = [
     (EntityNotFound, 404, "not_found"),
+    (EntityMerged, 409, "merged"),  # routes redirect to the canonical entity; this is a race's answer
     (InvalidParameter, 422, "invalid_parameter"),
     (InvalidCursor, 422, "invalid_cursor"),
     (DatabaseUnavailable, 503, "database_unavailable"),

@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from cli.common import EXIT_INVALID_INPUT, JsonOption, atlas_errors, emit, err_console, fail, open_database
+from core.errors import EntityMerged
 from core.queries import Queries
 from core.settings import Settings
 from suggest.service import Direction, SuggestionService
@@ -72,6 +73,11 @@ def _fit(service: SuggestionService, as_json: bool) -> None:
         f"({report.declined} dismissed pairs and declined edges) in {report.seconds} s\n"
         f"graph revision {report.revision}; model in {report.folder}\n"
         + (
+            f"each entity's best edges kept with the model ({report.best} entities)\n"
+            if report.best
+            else "graph too large to score every entity now: each request asks the model\n"
+        )
+        + (
             f"{report.stored} suggestions stored in Neo4j (read them with cypher/suggestions.cypher)"
             if report.stored
             else "no suggestions stored in Neo4j (graph too large, or changed during the fit): ask the API"
@@ -87,8 +93,18 @@ def _show(
     direction: Direction | None,
     as_json: bool,
 ) -> None:
-    found = service.suggestions(entity_id, limit=limit, relation_type=relation_type, direction=direction)
     lines = []
+    seen = {entity_id}
+    while True:  # a merged entity answers with its canonical's suggestions, as the API redirects
+        try:
+            found = service.suggestions(entity_id, limit, relation_type, direction)
+            break
+        except EntityMerged as merged:
+            if merged.merged_into in seen:
+                raise
+            lines.append(f"({merged}: its suggestions)")
+            entity_id = merged.merged_into
+            seen.add(entity_id)
     if found.model is not None and not found.model.current:
         lines.append(f"(model fitted {found.model.fitted_at}; the graph changed since: atlas suggest fit)")
     for item in found.items:

@@ -15,5 +15,14 @@ class EntityNotFound(AtlasError):
         self.entity_id = entity_id
 
 
+class EntityMerged(AtlasError):
+    """The entity was merged into another by curation: its answers are the canonical entity's."""
+
+    def __init__(self, entity_id: str, merged_into: str) -> None:
+        super().__init__(f"{entity_id!r} was merged into {merged_into!r}")
+        self.entity_id = entity_id
+        self.merged_into = merged_into
+
+
 class ConfigurationError(AtlasError):
     """Something Atlas needs to start is missing (a password file, Java, Maven, ...)."""

@@ -5,10 +5,14 @@ answer per entity with what still stands.
   `Suggester` (model.py) and writes it, with the graph revision it saw and how long it took, to
   `<state folder>/suggest/<database>/` (plain files: JSON and npz), replacing the previous one
   only once the new one is complete.
-- `suggestions` scores one entity's possible edges with the stored model and drops, from what
-  Neo4j holds at that moment, every edge that exists, every entity merged away or dismissed with
-  it. When the graph changed since the fit, the answer still comes, flagged `current: false`
-  (entities created since have none until the next fit).
+  Up to BEST_UP_TO_ENTITIES entities, it also scores every entity's best edges across every kind
+  and keeps them with the model (`best.npz`; the first ten of each also as `:Suggestion` nodes in
+  Neo4j up to STORE_UP_TO_ENTITIES, for Browser).
+- `suggestions` scores one entity's possible edges with the stored model (or takes its kept best
+  edges: the same answer, without a pass over every entity) and drops, from what Neo4j holds at
+  that moment, every edge that exists, every entity merged away or dismissed with it. When the
+  graph changed since the fit, the answer still comes, flagged `current: false` (entities created
+  since have none until the next fit).
 
 Linking a suggestion is an ordinary curation link (recorded, undoable); dismissing it is a
 curation dismissal of the pair. Both are training signal at the next fit: a link is an edge like
@@ -32,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from core.db import Database
-from core.errors import EntityNotFound
+from core.errors import EntityMerged, EntityNotFound
 from core.queries import Queries
 from suggest.models import SuggestedEdge, SuggesterInfo, Suggestions
 
@@ -45,9 +49,17 @@ CANDIDATE_FACTOR = 3  # ask the model for this many times the items shown: some 
 WIDENING = 4
 K = TypeVar("K")  # what `widened` keeps of the model's answers
 MODEL_DIMENSIONS = 384
-# The fit also writes each entity's best suggestions into Neo4j (`:Suggestion` nodes, read by
-# cypher/suggestions.cypher in Browser and notebooks) up to this size; above it, scoring every
-# entity at fit time costs minutes and the API's per-request answer is the way in.
+# Up to this size the fit also scores every entity's best edges across every kind of edge and keeps
+# them with the model (`best.npz`): an unfiltered request of up to SHOWN_FROM_BEST items is then
+# answered from them with one read, instead of a model pass over every entity (on WN18RR that pass
+# is what held the p99 above 50 ms). Kept: as many as the model's first round asks for, so the
+# answer is the model's own. Above this size, scoring every entity at fit time costs too long.
+BEST_UP_TO_ENTITIES = 50_000
+SHOWN_FROM_BEST = 10
+BEST_PER_ENTITY = CANDIDATE_FACTOR * SHOWN_FROM_BEST
+# Each entity's first STORED_PER_ENTITY of them are also written into Neo4j (`:Suggestion` nodes,
+# read by cypher/suggestions.cypher in Browser and notebooks) up to this size: one transaction,
+# whose memory grows with the nodes it writes.
 STORE_UP_TO_ENTITIES = 20_000
 STORED_PER_ENTITY = 10
 
@@ -83,6 +95,7 @@ class FitReport:
     relation_types: int
     edges: int
     declined: int  # dismissed pairs and declined edges it learnt from
+    best: int  # entities whose best edges were scored and kept with the model (0: graph too large)
     stored: int  # suggestions written into Neo4j (0: graph too large, or it changed during the fit)
     folder: Path
 
@@ -126,19 +139,28 @@ class SuggestionService:
             revision=revision,
         )
         fitted_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        staging = self._stage(model, graph)
+        index = self._index(graph)
+        best = None
+        if len(graph.ids) <= BEST_UP_TO_ENTITIES:
+            # scored by the model as requests will read it back (its files), so that the kept
+            # answers are exactly the ones a request would compute
+            served = StoredModel.of(Suggester.load(staging), index)
+            best = best_edges(served, report)
+            best.save(staging)
         stored = 0
         # Only a model of the graph as it still is gets written down; its own write then moves the
         # revision, so the model records the revision that follows it (a change by someone else
         # in the milliseconds between the check and the write would go unflagged: the answers
         # stay correct, as each request re-reads edges, merges and dismissals).
-        if len(graph.ids) <= STORE_UP_TO_ENTITIES and self.db.revision() == revision:
+        if best is not None and len(graph.ids) <= STORE_UP_TO_ENTITIES and self.db.revision() == revision:
             report("store", 0.0, "writing each entity's best suggestions into Neo4j")
-            stored = self._write_suggestions(model, graph, fitted_at, report)
+            stored = self._write_suggestions(best, graph, fitted_at)
             revision = self.db.revision()
             report("store", 1.0, f"{stored} suggestions stored")
         seconds = round(time.perf_counter() - started, 2)
         meta = {"revision": revision, "fitted_at": fitted_at, "seconds": seconds, "stored": stored}
-        self._store(model, graph, meta)
+        self._swap_in(staging, index | meta)
         return FitReport(
             revision,
             fitted_at,
@@ -147,57 +169,28 @@ class SuggestionService:
             len(graph.relation_types),
             len(graph.triples),
             len(graph.dismissed_pairs) + len(graph.declined),
+            0 if best is None else len(graph.ids),
             stored,
             self.folder,
         )
 
-    def _write_suggestions(self, model: Any, graph: GraphData, fitted_at: str, report: Progress) -> int:
-        """Replace the stored suggestions with each entity's best STORED_PER_ENTITY, in one
-        transaction (a reader sees the previous fit's or this one's, never a mix)."""
-        signatures = {tuple(signature) for signature in typed_signatures(graph)}
-        declined = _negatives(graph)
-        most = len(graph.ids) * 2 * len(graph.relation_types)  # every (relation, direction, entity)
-        relation_of = {name: number for number, name in enumerate(graph.relation_types)}
-        type_of, joins = type_joins(graph.types, relation_of, signatures)
-
-        def joins_typed(row: int, found: list[Any]) -> list[Any]:
-            return [
-                s
-                for s in found
-                if (graph.relation_types[s.relation], *_ends(graph.types, row, s.entity, s.direction))
-                in signatures
-            ]
-
-        masks: dict[int, NDArray[np.bool_]] = {}  # an entity's mask is its type's
-
-        def mask(row: int) -> NDArray[np.bool_]:
-            kind = int(type_of[row])
-            if kind not in masks:
-                masks[kind] = admissible(type_of, joins, row)
-            return masks[kind]
-
-        rows: list[dict[str, Any]] = []
-        every_row = np.arange(len(graph.ids))
-        for row, found in enumerate(
-            model.top_k_each(every_row, STORED_PER_ENTITY, exclude=declined, admissible=mask)
-        ):
-            if row % 2000 == 0:
-                report("store", row / len(graph.ids), f"scoring entity {row} of {len(graph.ids)}")
-            kept = joins_typed(row, found)
-            if len(kept) < len(found):  # the mask keeps the types apart: a safety net, as `standing`
-                ask = partial(model.top_k, row, exclude=declined, admissible=mask(row))
-                kept = widened(ask, partial(joins_typed, row), STORED_PER_ENTITY, most)[:STORED_PER_ENTITY]
-            rows += [
-                {
-                    "entity": graph.ids[row],
-                    "other": graph.ids[s.entity],
-                    "relation_type": graph.relation_types[s.relation],
-                    "direction": OUT_OR_IN[s.direction],
-                    "score": round(s.score, 4),
-                    "rank": rank,
-                }
-                for rank, s in enumerate(kept, start=1)
-            ]
+    def _write_suggestions(self, best: BestEdges, graph: GraphData, fitted_at: str) -> int:
+        """Replace the stored suggestions with each entity's first STORED_PER_ENTITY best edges,
+        in one transaction (a reader sees the previous fit's or this one's, never a mix)."""
+        rows = [
+            {
+                "entity": graph.ids[row],
+                "other": candidate.other,
+                "relation_type": candidate.relation_type,
+                "direction": candidate.direction,
+                "score": round(candidate.score, 4),
+                "rank": rank,
+            }
+            for row in range(len(graph.ids))
+            for rank, candidate in enumerate(
+                best.candidates(row, graph.ids, graph.relation_types)[:STORED_PER_ENTITY], start=1
+            )
+        ]
         self.db.prepare_once("suggestions", [self.queries["suggest_create_index"]])
 
         def replace(tx: Any) -> None:
@@ -209,18 +202,27 @@ class SuggestionService:
         self.db.write_transaction(replace)
         return len(rows)
 
-    def _store(self, model: Any, graph: GraphData, meta: dict[str, Any]) -> None:
-        """Write into a fresh folder, then swap it in: a reader never sees half a model."""
-        staging = self.folder.with_name(self.folder.name + ".partial")
-        shutil.rmtree(staging, ignore_errors=True)
-        model.save(staging)
-        index = {
-            **meta,
+    @staticmethod
+    def _index(graph: GraphData) -> dict[str, Any]:
+        """What graph.json says of the graph the model learnt: the model's rows and numbers."""
+        return {
             "ids": graph.ids,
             "relation_types": graph.relation_types,
             "signatures": typed_signatures(graph),
             "types": graph.types,
         }
+
+    def _stage(self, model: Any, graph: GraphData) -> Path:
+        """A fresh folder beside the model's holding the new model's files (graph.json comes last,
+        with `_swap_in`)."""
+        staging = self.folder.with_name(self.folder.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        model.save(staging)
+        return staging
+
+    def _swap_in(self, staging: Path, index: dict[str, Any]) -> None:
+        """Complete the staged model with its graph.json and put it in place of the old one: a
+        reader never sees half a model."""
         (staging / "graph.json").write_text(json.dumps(index), encoding="utf-8")
         previous = self.folder.with_name(self.folder.name + ".previous")
         shutil.rmtree(previous, ignore_errors=True)
@@ -264,15 +266,15 @@ class SuggestionService:
             note = "this entity is newer than the model: run `atlas suggest fit`"
             return Suggestions(entity=entity_id, model=info, items=[], note=note)
         if relation_type is not None and relation_type not in relation_of:
+            self._context(entity_id, [])
             note = f"the model knows no {relation_type!r} edges"
             return Suggestions(entity=entity_id, model=info, items=[], note=note)
         signatures = loaded.signatures
-        stored_any = index.get("stored", 1) > 0  # models fitted before this was recorded: look
-        unfiltered = relation_type is None and direction is None and limit <= STORED_PER_ENTITY
-        if unfiltered and stored_any and info.current:
-            stored = self._stored(entity_id, limit, info.fitted_at, signatures)
-            if stored is not None:
-                return Suggestions(entity=entity_id, model=info, items=stored)
+        unfiltered = relation_type is None and direction is None
+        if loaded.best is not None and unfiltered and limit <= SHOWN_FROM_BEST:
+            kept = self._from_best(entity_id, loaded, loaded.best, limit)
+            if kept is not None:
+                return Suggestions(entity=entity_id, model=info, items=kept)
         ask = {
             "relation": relation_of.get(relation_type) if relation_type else None,
             "direction": None if direction is None else MODEL_DIRECTION[direction],
@@ -296,26 +298,31 @@ class SuggestionService:
         items = widened(partial(model.top_k, row_of[entity_id], **ask), still_standing, limit, most)
         return Suggestions(entity=entity_id, model=info, items=items[:limit])
 
-    def _stored(
-        self, entity_id: str, limit: int, fitted_at: str, signatures: set[tuple[str, ...]]
+    def _from_best(
+        self, entity_id: str, loaded: StoredModel, best: BestEdges, limit: int
     ) -> list[SuggestedEdge] | None:
-        """The fit's stored best edges of `entity_id`, when they answer the request as the model
-        would: the graph is still at the fitted revision (checked by the caller), so the model's
-        live answer is these same edges, at the cost of two reads instead of a pass over every
-        entity. None (ask the model) when they are another fit's, or too few still stand."""
-        rows = self.db.read(self.queries["suggestions"], id=entity_id, limit=STORED_PER_ENTITY)
-        if not rows or any(row["fitted_at"] != fitted_at for row in rows):
-            return None
-        candidates = [Candidate(r["id"], r["relation_type"], r["direction"], r["score"]) for r in rows]
+        """The model's answer from the best edges the fit kept: they are the model's first round
+        of candidates (it is unchanged until the next fit), and what still stands is read now, as
+        for any answer. None (ask the model) when too few of them stand."""
+        index = loaded.index
+        candidates = best.candidates(loaded.row_of[entity_id], index["ids"], index["relation_types"])
         context = self._context(entity_id, sorted({c.other for c in candidates}))
-        items = standing(context, candidates, signatures)
-        return items[:limit] if len(items) >= limit else None
+        items = standing(context, candidates, loaded.signatures)
+        if len(items) >= limit or len(candidates) < BEST_PER_ENTITY:  # or the model has no more
+            return items[:limit]
+        return None
 
     def _context(self, entity_id: str, candidates: list[str]) -> dict[str, Any]:
+        """What Neo4j holds now of the entity and the candidates (cypher/suggest_context.cypher);
+        EntityNotFound / EntityMerged (answer with the canonical's) when there is nothing to say."""
         records = self.db.read(self.queries["suggest_context"], id=entity_id, candidates=candidates)
         if not records:
             raise EntityNotFound(entity_id)
-        return records[0].data()
+        context: dict[str, Any] = records[0].data()
+        entity = context["entity"]
+        if entity.get("status") == "merged" and entity.get("merged_into"):
+            raise EntityMerged(entity_id, entity["merged_into"])
+        return context
 
     def _model(self) -> StoredModel | None:
         """The stored model, loaded once and again only when a fit replaced it."""
@@ -329,7 +336,9 @@ class SuggestionService:
                 from suggest.model import Suggester
 
                 index = json.loads(index_file.read_text(encoding="utf-8"))
-                self._loaded = (stamp, StoredModel.of(Suggester.load(self.folder), index))
+                model = Suggester.load(self.folder)
+                model.warm()  # what it builds on first use, built now: not in some request's time
+                self._loaded = (stamp, StoredModel.of(model, index, BestEdges.load(self.folder)))
             return self._loaded[1]
 
 
@@ -346,9 +355,10 @@ class StoredModel:
     type_of: NDArray[np.int64] | None  # the model's row -> its entity type's number
     # (relation code in [0, 2R), query entity's type, other end's type): does the graph join them?
     joins: NDArray[np.bool_] | None
+    best: BestEdges | None  # every entity's best edges, scored at the fit (small graphs only)
 
     @classmethod
-    def of(cls, model: Any, index: dict[str, Any]) -> StoredModel:
+    def of(cls, model: Any, index: dict[str, Any], best: BestEdges | None = None) -> StoredModel:
         relation_of = {name: number for number, name in enumerate(index["relation_types"])}
         signatures = {tuple(signature) for signature in index["signatures"]}
         type_of, joins = None, None
@@ -362,6 +372,7 @@ class StoredModel:
             signatures=signatures,
             type_of=type_of,
             joins=joins,
+            best=best,
         )
 
     def admissible(self, row: int) -> NDArray[np.bool_] | None:
@@ -372,6 +383,61 @@ class StoredModel:
         if self.joins[:, self.type_of[row], :].all():  # every type number is of an entity
             return None
         return admissible(self.type_of, self.joins, row)
+
+
+@dataclass(frozen=True)
+class BestEdges:
+    """Each entity's best BEST_PER_ENTITY edges across every kind, as the model ranks them (the
+    training graph's edges and other ends of types the relation never joins left out), best first:
+    per entity row, the other end's row, the relation code in [0, 2R) (R and up: the entity as
+    target) and the score; -1 where the model had fewer."""
+
+    others: NDArray[np.int32]
+    codes: NDArray[np.int16]
+    scores: NDArray[np.float32]
+
+    FILE = "best.npz"
+
+    def candidates(self, row: int, ids: list[str], relation_types: list[str]) -> list[Candidate]:
+        count = len(relation_types)
+        return [
+            Candidate(ids[other], relation_types[code % count], "in" if code >= count else "out", score)
+            for other, code, score in zip(
+                self.others[row].tolist(), self.codes[row].tolist(), self.scores[row].tolist(), strict=True
+            )
+            if other >= 0
+        ]
+
+    def save(self, folder: Path) -> None:
+        np.savez(folder / self.FILE, others=self.others, codes=self.codes, scores=self.scores)
+
+    @classmethod
+    def load(cls, folder: Path) -> BestEdges | None:
+        try:
+            with np.load(folder / cls.FILE, allow_pickle=False) as data:
+                return cls(data["others"], data["codes"], data["scores"])
+        except FileNotFoundError:  # a graph too large to score every entity at the fit
+            return None
+
+
+def best_edges(served: StoredModel, progress: Progress) -> BestEdges:
+    """Every entity's best edges as `served` answers them (`top_k` over every kind of edge, the
+    type mask applied), scored many entities at a time."""
+    count = len(served.index["ids"])
+    relations = len(served.relation_of)
+    others = np.full((count, BEST_PER_ENTITY), -1, dtype=np.int32)
+    codes = np.full((count, BEST_PER_ENTITY), -1, dtype=np.int16)
+    scores = np.full((count, BEST_PER_ENTITY), -np.inf, dtype=np.float32)
+    each = served.model.top_k_each(np.arange(count), BEST_PER_ENTITY, admissible=served.admissible)
+    for row, found in enumerate(each):
+        if row % 2000 == 0:
+            progress("best", row / count, f"scoring entity {row} of {count}")
+        for column, suggestion in enumerate(found):
+            others[row, column] = suggestion.entity
+            codes[row, column] = suggestion.relation + (relations if suggestion.direction == "head" else 0)
+            scores[row, column] = suggestion.score
+    progress("best", 1.0, f"the best {BEST_PER_ENTITY} edges of {count} entities scored")
+    return BestEdges(others, codes, scores)
 
 
 def type_joins(
@@ -419,7 +485,11 @@ def standing(
     from curation.candidates import name_keys
 
     entity = context["entity"]
-    existing = {(edge["type"], edge["direction"], edge["other"]) for edge in context["edges"]}
+    existing = {
+        (edge["type"], edge["direction"], candidate["id"])
+        for candidate in context["candidates"]
+        for edge in candidate["edges"]
+    }
     dismissed = set(entity.get("dismissed") or [])
     declined = set(entity.get("dismissed_edges") or [])  # 'type>other' and 'type<other
     others = {c["id"]: c for c in context["candidates"]}
@@ -503,11 +573,6 @@ def read_graph(db: Database, queries: Queries, progress: Progress) -> GraphData:
     return GraphData(
         ids, names, descriptions, types, vectors_array, relation_types, triples, pairs, declined_triples
     )
-
-
-def _ends(types: list[str], row: int, other: int, direction: str) -> tuple[str, str]:
-    """(source type, target type) of a suggested edge at entity `row`."""
-    return (types[row], types[other]) if direction == "tail" else (types[other], types[row])
 
 
 def typed_signatures(graph: GraphData) -> list[list[str]]:

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import Reader, Suggester, wants_html
 from api.errors import InvalidParameter
 from api.routes.pages import render_entity_page
+from core.errors import EntityMerged
 from graph import models
 from graph.reader import DEFAULT_THRESHOLD, GraphReader
 from suggest.models import Suggestions
@@ -113,10 +114,10 @@ def suggestions(
     `atlas suggest fit`: never an edge that exists, never a merged or dismissed entity."""
     if relation_type is not None and (problem := reader.schema.unknown_relation_type(relation_type)):
         raise InvalidParameter("relation_type", problem)
-    entity = reader.canonical(entity_id)
-    if entity.id != entity_id:
-        return _to_canonical(request, "suggestions", entity.id)
-    return suggester.suggestions(entity_id, limit=limit, relation_type=relation_type, direction=direction)
+    try:  # the entity is read with what the answer needs: one round trip less than reading it first
+        return suggester.suggestions(entity_id, limit=limit, relation_type=relation_type, direction=direction)
+    except EntityMerged:
+        return _to_canonical(request, "suggestions", reader.canonical(entity_id).id)
 
 
 def _to_canonical(request: Request, route: str, canonical_id: str) -> Response:

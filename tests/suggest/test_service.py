@@ -70,6 +70,18 @@ def api(own_settings: Settings, db) -> Iterator[TestClient]:
         yield client
 
 
+@pytest.fixture
+def cli_env(own_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`atlas` commands in the test reach the test's database and state folder."""
+    for name, value in {
+        "NEO4J_URI": own_settings.neo4j_uri,
+        "NEO4J_USER": own_settings.neo4j_user,
+        "NEO4J_PASSWORD": own_settings.neo4j_password,
+        "ATLAS_STATE_DIR": str(own_settings.state_dir),
+    }.items():
+        monkeypatch.setenv(name, value or "")
+
+
 def link_suggestion(api: TestClient, entity: str, item: dict[str, Any]) -> Any:
     """Link a suggested edge through the curation API, as its form on the page does."""
     source, target = (entity, item["id"]) if item["direction"] == "out" else (item["id"], entity)
@@ -199,37 +211,45 @@ def edge_of(item: Any) -> tuple[str, str, str, str]:
     return (item.id, item.relation_type, item.direction, item.kind)
 
 
-def test_at_the_fitted_revision_the_stored_edges_answer_as_the_model_would_and_a_change_asks_the_model(
+def test_the_best_edges_kept_at_the_fit_answer_as_the_model_would_before_and_after_a_change(
     seeded, queries, own_settings, api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     service = fitted(seeded, queries, own_settings)
     entities = [r["id"] for r in seeded.read("MATCH (e:Entity) RETURN e.id AS id ORDER BY id LIMIT 12")]
-    from_storage = {e: service.suggestions(e).items for e in entities}
-    with monkeypatch.context() as patched:
-        patched.setattr(SuggestionService, "_stored", lambda *_: None)  # the model's own answer
-        for entity_id in entities:
-            live = service.suggestions(entity_id).items
-            assert [edge_of(i) for i in live] == [edge_of(i) for i in from_storage[entity_id]]
-            # the fit scores in memory, a request with the model read back from its files
-            assert [i.score for i in live] == pytest.approx(
-                [i.score for i in from_storage[entity_id]], abs=1e-3
-            )
+
+    def models_own(entity_id: str, **ask: Any) -> list[Any]:
+        with monkeypatch.context() as patched:
+            patched.setattr(SuggestionService, "_from_best", lambda *_: None)
+            return service.suggestions(entity_id, **ask).items
+
+    def same(kept: list[Any], live: list[Any]) -> None:
+        assert [edge_of(i) for i in kept] == [edge_of(i) for i in live]
+        assert [i.score for i in kept] == pytest.approx([i.score for i in live], abs=1e-4)
+
+    for entity_id in entities:
+        for limit in (1, 4, 10):
+            same(service.suggestions(entity_id, limit=limit).items, models_own(entity_id, limit=limit))
 
     model = service._model()
-    assert model is not None
+    assert model is not None and model.best is not None
 
     def no_model(*_: Any, **__: Any) -> Any:
         raise AssertionError("the model was asked")
 
-    monkeypatch.setattr(model.model, "top_k", no_model)
     entity = "concept:alignment-faking"
-    answer = service.suggestions(entity)
-    assert answer.model is not None and answer.model.current and len(answer.items) == 10
-    with pytest.raises(AssertionError, match="the model was asked"):  # filtered: not what was stored
-        service.suggestions(entity, relation_type=answer.items[0].relation_type)
-    link_suggestion(api, entity, answer.items[0].model_dump())
-    with pytest.raises(AssertionError, match="the model was asked"):  # the graph moved since the fit
-        service.suggestions(entity)
+    with monkeypatch.context() as patched:
+        patched.setattr(model.model, "top_k", no_model)
+        answer = service.suggestions(entity)
+        assert answer.model is not None and answer.model.current and len(answer.items) == 10
+        with pytest.raises(AssertionError, match="the model was asked"):  # filtered: not what was kept
+            service.suggestions(entity, relation_type=answer.items[0].relation_type)
+        with pytest.raises(AssertionError, match="the model was asked"):  # more than was kept
+            service.suggestions(entity, limit=11)
+        link_suggestion(api, entity, answer.items[0].model_dump())
+        after = service.suggestions(entity)  # the model is the same: its kept edges still answer
+        assert after.model is not None and not after.model.current
+    assert edge_of(answer.items[0]) not in {edge_of(i) for i in after.items}
+    same(after.items, models_own(entity))
 
 
 def test_the_entity_page_offers_each_suggestion_with_its_relation_and_direction_preselected(
@@ -254,16 +274,7 @@ def test_without_a_model_the_answer_says_how_to_make_one_and_unknown_ids_are_404
     )
 
 
-def test_atlas_suggest_fit_then_suggest_id_prints_the_api_answer(
-    seeded, own_settings, api, monkeypatch
-) -> None:
-    for name, value in {
-        "NEO4J_URI": own_settings.neo4j_uri,
-        "NEO4J_USER": own_settings.neo4j_user,
-        "NEO4J_PASSWORD": own_settings.neo4j_password,
-        "ATLAS_STATE_DIR": str(own_settings.state_dir),
-    }.items():
-        monkeypatch.setenv(name, value or "")
+def test_atlas_suggest_fit_then_suggest_id_prints_the_api_answer(seeded, api, cli_env) -> None:
     runner = CliRunner()
     fit = runner.invoke(app, ["suggest", "fit", "--json"])
     assert fit.exit_code == 0, fit.output
@@ -274,6 +285,26 @@ def test_atlas_suggest_fit_then_suggest_id_prints_the_api_answer(
     assert json.loads(shown.stdout) == api.get("/entities/concept:alignment-faking/suggestions").json()
     missing = runner.invoke(app, ["suggest", "concept:nope"])
     assert missing.exit_code == 4 and "no entity" in missing.output
+
+
+def test_a_merged_entity_answers_with_its_canonicals_suggestions_in_the_api_and_the_cli(
+    seeded, queries, own_settings, api, cli_env
+) -> None:
+    fitted(seeded, queries, own_settings)
+    duplicate, canonical = "concept:strategic-deception", "concept:evaluation-awareness"
+    merge = {"duplicate": duplicate, "canonical": canonical}
+    api.post("/decisions/merge", json=merge, headers=HEADERS).raise_for_status()
+    own = api.get(f"/entities/{canonical}/suggestions").json()
+    redirect = api.get(f"/entities/{duplicate}/suggestions", follow_redirects=False)
+    assert redirect.status_code == 307 and redirect.headers["location"].endswith(
+        f"/entities/{canonical}/suggestions"
+    )
+    assert api.get(f"/entities/{duplicate}/suggestions").json() == own
+    shown = CliRunner().invoke(app, ["suggest", duplicate, "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.stdout) == own
+    text = CliRunner().invoke(app, ["suggest", duplicate])
+    assert f"was merged into '{canonical}'" in text.stdout
 
 
 def test_a_declined_edge_is_never_suggested_again_and_undo_brings_it_back(

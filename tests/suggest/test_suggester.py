@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from suggest import Suggester, Suggestion, mine_rules
+from suggest.model import _largest
 
 SPOUSE, PARENT, GRANDPARENT, KNOWS = 0, 1, 2, 3
 
@@ -188,3 +189,24 @@ def test_seed_sized_graph_fits_in_seconds() -> None:
     suggester = Suggester.fit(triples, 60, 12, embeddings=embeddings, names=[f"e{i}" for i in range(60)])
     assert time.perf_counter() - started < 10
     assert len(suggester.top_k(0, 10)) == 10
+
+
+def test_the_largest_values_are_found_whatever_the_masks_ties_and_sizes() -> None:
+    rng = np.random.default_rng(7)
+    rows = [
+        rng.standard_normal(100_000).astype(np.float32),  # the sample's floor prunes most
+        np.where(rng.random(100_000) < 0.95, -np.inf, rng.standard_normal(100_000)).astype(np.float32),
+        np.where(rng.random(5_000) < 0.999, -np.inf, 1.0).astype(np.float32),  # fewer than k allowed
+        np.round(rng.standard_normal(50_000), 1).astype(np.float32),  # many ties at the k-th value
+        np.full(10, -np.inf, dtype=np.float32),
+    ]
+    tight = rng.standard_normal(6_400).astype(np.float32)
+    tight[::64] += 10  # the largest are all in the sample: its k-th largest is the row's
+    rows.append(tight)
+    for values in rows:
+        for k in (1, 10, 30, 200):
+            found = _largest(values, k)
+            allowed = np.sort(values[values > -np.inf])[::-1]
+            expected = allowed[:k]
+            assert len(set(found.tolist())) == len(found) == len(expected)
+            np.testing.assert_array_equal(np.sort(values[found])[::-1], expected)
