@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from rich.table import Table
 
 from bench.datasets import BenchGraph, bench_graph
 from bench.loaders import load_csv, write_load_csv_files
+from bench.run import command_line
 from core.db import Connection, Database, open_driver
 from core.queries import Queries
 from core.settings import PROJECT_ROOT
@@ -61,7 +61,7 @@ def main(
     out: Annotated[Path, typer.Option()] = RESULTS / "bolt-ingest.json",
 ) -> None:
     report: dict[str, Any] = {
-        "command": " ".join(["python -m bench.bolt_ingest", *sys.argv[1:]]),
+        "command": " ".join(command_line("bench.bolt_ingest")),
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "rust_extension": find_spec("neo4j._rust") is not None,

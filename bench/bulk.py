@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -36,7 +35,7 @@ from rich.table import Table
 
 from bench.datasets import BenchGraph, bench_graph
 from bench.loaders import load_csv, write_load_csv_files
-from bench.run import BENCH_QUERIES, DEFAULT_DATASETS, RESULTS, machine, open_driver_for
+from bench.run import BENCH_QUERIES, DEFAULT_DATASETS, RESULTS, command_line, machine, open_driver_for
 from core.db import Database
 from core.queries import Queries
 from core.settings import PROJECT_ROOT
@@ -79,7 +78,7 @@ def main(
     report: dict[str, Any] = {
         "taken": stamp,
         "machine": machine(),
-        "command": ["python", "-m", "bench.bulk", *sys.argv[1:]],
+        "command": command_line("bench.bulk"),
         "heap": heap,
         "pagecache": pagecache,
         "graphs": {},

@@ -19,7 +19,6 @@ import os
 import platform
 import random
 import shutil
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.datasets import bench_graph
+from bench.run import command_line
 from core.db import Connection, Database, open_driver
 from core.queries import Queries
 from core.settings import PROJECT_ROOT, Settings
@@ -72,7 +72,7 @@ def main(
             "graph": graph,
             "texts": len(texts),
             "sample": sample,
-            "command": " ".join(["python -m bench.embedding_backends", *sys.argv[1:]]),
+            "command": " ".join(command_line("bench.embedding_backends")),
             "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
             "started": datetime.now(UTC).isoformat(timespec="seconds"),
         }

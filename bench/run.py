@@ -100,7 +100,7 @@ def main(
     )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = out or RESULTS / f"{stamp}.json"
-    command = ["python", "-m", "bench", *sys.argv[1:]]
+    command = command_line("bench")
     report: dict[str, Any] = {"taken": stamp, "machine": machine(), "command": command, "graphs": {}}
     out.parent.mkdir(parents=True, exist_ok=True)
     for name in graphs.split(","):
@@ -357,6 +357,19 @@ def ingest_ratios(result: dict[str, Any]) -> dict[str, Any]:
 
 def rate(count: int, seconds: float) -> float | None:
     return round(count / seconds, 1) if seconds > 0 else None
+
+
+def command_line(module: str) -> list[str]:
+    """How this benchmark was run, for its JSON: absolute paths given to it are written relative
+    to the project, so that a result names no folder of the machine it ran on."""
+
+    def relative(argument: str) -> str:
+        option, equals, value = argument.rpartition("=") if argument.startswith("--") else ("", "", argument)
+        if os.path.isabs(value):
+            value = os.path.relpath(value, PROJECT_ROOT)
+        return option + equals + value
+
+    return ["python", "-m", module, *(relative(argument) for argument in sys.argv[1:])]
 
 
 def machine() -> dict[str, Any]:

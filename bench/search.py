@@ -29,7 +29,6 @@ import argparse
 import json
 import random
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.linkpred import embeddings, load
-from bench.run import machine
+from bench.run import command_line, machine
 from core.db import Connection, Database, open_driver
 from core.queries import Queries
 from core.settings import Settings
@@ -228,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     queries, bench_queries = Queries(Settings().cypher_dir), Queries(BENCH_QUERIES)
     result: dict[str, Any] = {
         "taken": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
-        "command": ["python", "-m", "bench.search", *sys.argv[1:]],
+        "command": command_line("bench.search"),
         "machine": machine(),
         "model": MODEL_NAME,
         "names_asked": len(names),

@@ -10,7 +10,6 @@ rounds; the fastest counts.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bench.run import RESULTS, machine
+from bench.run import RESULTS, command_line, machine
 from ingest.readers import RawRecord
 from ingest.sources.synthetic import SCHEMA, SyntheticSpec, generate
 from ingest.validate import validate
@@ -78,7 +77,7 @@ def main(
     best = min(runs, key=lambda r: r["validate_seconds"])
     report = {
         "taken": datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"),
-        "command": ["python", "-m", "bench.validation", *sys.argv[1:]],
+        "command": command_line("bench.validation"),
         "machine": machine(),
         "spec": {"entities": entities, "relations": relations},
         "rounds": runs,
