@@ -20,7 +20,8 @@ The ranked list is computed once per graph revision and per (threshold, type pai
 every later page, and every request that arrives while it is being computed, takes the same list
 (`RevisionCache`, core/cache.py). Any commit, a decision included, moves the revision, so a
 decision still shows at the next request. The vectors are normalised once in float32, so a block's
-matrix product is already its cosines (numpy's BLAS runs it on every core).
+matrix product is already its cosines (numpy's BLAS runs it on every core). The answer records
+each stage's seconds.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ import re
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +54,7 @@ FLOAT32_MARGIN = 1e-4  # float32 products may err by ~1e-6; rescoring in float64
 KEPT_LISTS = 8  # ranked lists kept per database: thresholds and type pairs asked at one revision
 
 NON_ALNUM = re.compile(r"[^0-9a-z]+")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Ranked:
     pairs: list[CandidatePair]
     computed_at: str
     seconds: float
+    stages: dict[str, float]
 
 
 _caches: weakref.WeakKeyDictionary[Database, RevisionCache] = weakref.WeakKeyDictionary()
@@ -132,6 +135,7 @@ class CandidateFinder:
             next_cursor=next_cursor,
             computed_at=ranked.computed_at,
             computed_seconds=ranked.seconds,
+            computed_stages=ranked.stages,
         )
 
     def shared_ranked(self, threshold: float, type_a: str | None, type_b: str | None) -> Ranked:
@@ -139,22 +143,33 @@ class CandidateFinder:
 
         def compute() -> Ranked:
             start = time.perf_counter()
-            pairs = self.ranked(threshold, type_a, type_b)
+            stages: dict[str, float] = {}
+            pairs = self.ranked(threshold, type_a, type_b, stages)
             at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            return Ranked(pairs, at, round(time.perf_counter() - start, 3))
+            return Ranked(pairs, at, round(time.perf_counter() - start, 3), stages)
 
         return _shared_cache(self.db).get(("candidates", threshold, type_a, type_b), compute)
 
     def ranked(
-        self, threshold: float, type_a: str | None = None, type_b: str | None = None
+        self,
+        threshold: float,
+        type_a: str | None = None,
+        type_b: str | None = None,
+        stages: dict[str, float] | None = None,
     ) -> list[CandidatePair]:
-        """Every candidate pair of the graph, best first (score, then ids), unrounded scores."""
-        embedded = self.embedded(type_a, type_b)
-        scored = list(passing_pairs(embedded, threshold, type_a, type_b))
-        unlinked = self._unlinked(embedded, scored)
-        kept = [p for p in scored if (p.i, p.j) in unlinked]
-        kept.sort(key=lambda p: p.key(embedded))
-        return [_candidate(embedded, p) for p in kept]
+        """Every candidate pair of the graph, best first (score, then ids), unrounded scores;
+        each stage's seconds into `stages`."""
+        timed = _Stopwatch(stages if stages is not None else {})
+        embedded = timed("read", lambda: self.embedded(type_a, type_b))
+        scored = timed("products", lambda: list(passing_pairs(embedded, threshold, type_a, type_b)))
+        unlinked = timed("check", lambda: self._unlinked(embedded, scored))
+
+        def rank() -> list[CandidatePair]:
+            kept = [p for p in scored if (p.i, p.j) in unlinked]
+            kept.sort(key=lambda p: p.key(embedded))
+            return [_candidate(embedded, p) for p in kept]
+
+        return timed("rank", rank)
 
     def embedded(self, type_a: str | None, type_b: str | None) -> Embedded:
         """The embedded, non-merged entities; only those of the filter's types when both are given."""
@@ -199,6 +214,19 @@ class CandidateFinder:
             for record in self.db.read(self.queries["candidates_unlinked"], pairs=pairs):
                 found.add((index[record["a"]], index[record["b"]]))
         return found
+
+
+class _Stopwatch:
+    """Runs a stage and adds its seconds to `stages` under its name."""
+
+    def __init__(self, stages: dict[str, float]) -> None:
+        self.stages = stages
+
+    def __call__(self, name: str, work: Callable[[], T]) -> T:
+        start = time.perf_counter()
+        result = work()
+        self.stages[name] = round(time.perf_counter() - start, 3)
+        return result
 
 
 def passing_pairs(

@@ -57,3 +57,8 @@ class CandidateList(BaseModel):
         None, description="When the ranked list was computed (UTC); it is kept until the graph changes."
     )
     computed_seconds: float | None = Field(None, description="How long computing it took.")
+    computed_stages: dict[str, float] | None = Field(
+        None,
+        description="Where that time went, in seconds: `read` (the vectors from Neo4j), `products` "
+        "(every pair's cosine), `check` (relations and dismissals of the passing pairs), `rank`.",
+    )
