@@ -31,9 +31,9 @@ import re
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +41,7 @@ import numpy.typing as npt
 from core.cache import RevisionCache, RevisionWatch
 from core.db import Database
 from core.queries import Queries
+from core.timing import timed
 from curation.models import CandidateKind, CandidateList, CandidatePair
 from graph.cursors import InvalidCursor, decode_cursor, encode_cursor
 from graph.models import EntitySummary
@@ -54,7 +55,6 @@ FLOAT32_MARGIN = 1e-4  # float32 products may err by ~1e-6; rescoring in float64
 KEPT_LISTS = 8  # ranked lists kept per database: thresholds and type pairs asked at one revision
 
 NON_ALNUM = re.compile(r"[^0-9a-z]+")
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -159,17 +159,17 @@ class CandidateFinder:
     ) -> list[CandidatePair]:
         """Every candidate pair of the graph, best first (score, then ids), unrounded scores;
         each stage's seconds into `stages`."""
-        timed = _Stopwatch(stages if stages is not None else {})
-        embedded = timed("read", lambda: self.embedded(type_a, type_b))
-        scored = timed("products", lambda: list(passing_pairs(embedded, threshold, type_a, type_b)))
-        unlinked = timed("check", lambda: self._unlinked(embedded, scored))
-
-        def rank() -> list[CandidatePair]:
+        seconds = stages if stages is not None else {}
+        with timed(seconds, "read"):
+            embedded = self.embedded(type_a, type_b)
+        with timed(seconds, "products"):
+            scored = list(passing_pairs(embedded, threshold, type_a, type_b))
+        with timed(seconds, "check"):
+            unlinked = self._unlinked(embedded, scored)
+        with timed(seconds, "rank"):
             kept = [p for p in scored if (p.i, p.j) in unlinked]
             kept.sort(key=lambda p: p.key(embedded))
             return [_candidate(embedded, p) for p in kept]
-
-        return timed("rank", rank)
 
     def embedded(self, type_a: str | None, type_b: str | None) -> Embedded:
         """The embedded, non-merged entities; only those of the filter's types when both are given."""
@@ -214,19 +214,6 @@ class CandidateFinder:
             for record in self.db.read(self.queries["candidates_unlinked"], pairs=pairs):
                 found.add((index[record["a"]], index[record["b"]]))
         return found
-
-
-class _Stopwatch:
-    """Runs a stage and adds its seconds to `stages` under its name."""
-
-    def __init__(self, stages: dict[str, float]) -> None:
-        self.stages = stages
-
-    def __call__(self, name: str, work: Callable[[], T]) -> T:
-        start = time.perf_counter()
-        result = work()
-        self.stages[name] = round(time.perf_counter() - start, 3)
-        return result
 
 
 def passing_pairs(

@@ -5,9 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +14,7 @@ from typing import Any, TypeVar
 from core.db import Database
 from core.queries import Queries
 from core.schema import neo4j_label, neo4j_rel_type
+from core.timing import timed
 from ingest.embedding import Embedder, embedder_dimensions, embedding_hash, embedding_text
 from ingest.problems import IngestError, Problem
 from ingest.readers import RawRecord, SchemaFile, expand_paths, is_schema_file, read_file, read_schema_among
@@ -74,14 +74,8 @@ class IngestSummary:
     # relations. Benchmarks read them to report ingest with and without the embedding step.
     seconds: dict[str, float] = field(default_factory=dict)
 
-    @contextmanager
-    def timed(self, stage: str) -> Iterator[None]:
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            elapsed = time.perf_counter() - start
-            self.seconds[stage] = round(self.seconds.get(stage, 0.0) + elapsed, 3)
+    def timed(self, stage: str) -> AbstractContextManager[None]:
+        return timed(self.seconds, stage)
 
     def as_dict(self) -> dict[str, Any]:
         return {
