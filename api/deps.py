@@ -38,9 +38,12 @@ class CachedSuggestions(SuggestionService):
         limit: int = 10,
         relation_type: str | None = None,
         direction: Direction | None = None,
+        entity_read: bool = False,
     ) -> Suggestions:
         key = ("suggestions", model_stamp(self.folder), entity_id, limit, relation_type, direction)
-        return self.cache.get(key, lambda: self.inner.suggestions(entity_id, limit, relation_type, direction))
+        return self.cache.get(
+            key, lambda: self.inner.suggestions(entity_id, limit, relation_type, direction, entity_read)
+        )
 
     def info(self) -> SuggesterInfo | None:
         return self.inner.info()

@@ -2,15 +2,21 @@
 
 On a server of its own, WN18RR imported as a user does (`atlas import wn18rr DIR`, every split;
 `--dataset seeds` loads the seed graph instead, to try the bench in seconds).
-Side by side in one run, each cell reading the same random entities in the same order (every
-client its own slice of them, so no page is asked twice in a cell):
+Side by side in one run, after a minute of unmeasured load (`--warm-up`, on ids no cell reads:
+Neo4j compiles its queries' hot paths under load), each API cell right after its own baseline, so
+that each ratio compares neighbouring minutes of a shared machine; every cell reads the same
+random entities in the same order (every client its own slice of them, so no page is asked twice
+in a cell):
 
-- **driver**: `--clients` threads in this process calling `GraphReader.page` (the queries behind
-  `GET /entities/{id}`) through one shared driver: what the database gives without the API;
+- **driver json / driver html**: `--clients` threads in this process running a page's reads
+  through one shared driver: `GraphReader.page` (the reads behind `GET /entities/{id}`), and that
+  plus `api.routes.pages.entity_page_reads` (what `GET /e/{id}` also reads: the edges' sources,
+  the suggestions, the decisions). What the database gives each kind of page without the API,
+  templates or HTTP;
 - **api**: `atlas serve --workers N` as a user starts it, fresh for each cell (its response cache
-  empty), and `--clients` concurrent HTTP clients (httpx, asyncio) asking for the JSON page
-  (`/entities/{id}`) or the HTML page (`/e/{id}`, which also reads the edges' sources, the
-  suggestions and, where nothing is similar enough, the nearest entities).
+  empty), and `--clients` concurrent HTTP clients (asyncio; aiohttp by default, `--client httpx`
+  for the earlier runs' client) asking for the JSON page (`/entities/{id}`) or the HTML page
+  (`/e/{id}`); each is compared with the driver cell of its kind just before it.
 
 Every cell: pages/s, latency percentiles, errors, and this process's CPU seconds (the clients share
 the two cores with the API and Neo4j). After the API cells, a change made through the driver must
@@ -23,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import resource
 import shutil
@@ -32,14 +39,15 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
-from bench.measure import page_through_driver, percentiles
+from bench.measure import html_page_through_driver, page_through_driver, percentiles
 from bench.run import (
     BENCH_QUERIES,
     DEFAULT_DATASETS,
@@ -54,6 +62,7 @@ from core.db import Database
 from core.queries import Queries
 from core.settings import PROJECT_ROOT
 from neo4j_local.server import LocalNeo4j, free_port
+from suggest.service import SuggestionService
 
 SEED = 20261204
 WARMUP_PAGES = 40  # per cell, ids the measured part does not use: connection pools, query plans
@@ -84,11 +93,11 @@ def summary(latencies_ms: list[float], outcomes: Counter[str], elapsed: float, c
 
 
 def driver_cell(
-    db: Database, queries: Queries, ids: list[str], clients: int, seconds: float
+    read_page: Callable[[str], None], ids: list[str], clients: int, seconds: float
 ) -> dict[str, Any]:
     """`clients` threads reading pages through the driver until the time is up."""
     for entity_id in ids[:WARMUP_PAGES]:
-        page_through_driver(db, queries, entity_id)
+        read_page(entity_id)
     measured = ids[WARMUP_PAGES:]
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
@@ -101,7 +110,7 @@ def driver_cell(
                 return
             started = time.perf_counter()
             try:
-                page_through_driver(db, queries, entity_id)
+                read_page(entity_id)
                 outcome = "200"
             except Exception as error:  # counted and reported, as an HTTP client would count a 500
                 outcome = type(error).__name__
@@ -118,15 +127,47 @@ def driver_cell(
     return summary(latencies, outcomes, time.monotonic() - started, cpu_seconds() - cpu)
 
 
-async def http_cell(base: str, paths: list[str], clients: int, seconds: float, accept: str) -> dict[str, Any]:
-    """`clients` concurrent HTTP clients, each reading its own pages until the time is up."""
-    latencies: list[float] = []
+def warm_up(read_page: Callable[[str], None], ids: list[str], clients: int, seconds: float) -> dict[str, Any]:
+    """`clients` threads reading the pages of `ids` over and over until the time is up."""
+    deadline = time.monotonic() + seconds
     outcomes: Counter[str] = Counter()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"accept": accept}
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60, headers=headers) as client:
+    lock = threading.Lock()
+
+    def one_client(own: list[str]) -> None:
+        while own and time.monotonic() < deadline:
+            for entity_id in own:
+                try:
+                    read_page(entity_id)
+                    outcome = "200"
+                except Exception as error:
+                    outcome = type(error).__name__
+                with lock:
+                    outcomes[outcome] += 1
+                if time.monotonic() >= deadline:
+                    return
+
+    threads = [threading.Thread(target=one_client, args=(own,)) for own in slices(ids, clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    errors = sum(count for outcome, count in outcomes.items() if outcome != "200")
+    return {"seconds": seconds, "pages": outcomes["200"], "errors": errors}
+
+
+async def http_cell(
+    base: str, paths: list[str], clients: int, seconds: float, accept: str, client: str
+) -> dict[str, Any]:
+    """`clients` concurrent HTTP clients, each reading its own pages until the time is up, over one
+    pool of keep-alive connections: aiohttp's, or httpx's (which costs this process several times
+    the CPU per request, taken from the two cores the API and Neo4j share)."""
+    get = aiohttp_getter if client == "aiohttp" else httpx_getter
+    async with get(base, clients, accept) as fetch:
         for path in paths[:WARMUP_PAGES]:
-            (await client.get(path)).raise_for_status()
+            if await fetch(path) != "200":
+                raise RuntimeError(f"warm-up request {path} failed")
+        latencies: list[float] = []
+        outcomes: Counter[str] = Counter()
         deadline = time.monotonic() + seconds
 
         async def one_client(own: list[str]) -> None:
@@ -134,16 +175,48 @@ async def http_cell(base: str, paths: list[str], clients: int, seconds: float, a
                 if time.monotonic() >= deadline:
                     return
                 started = time.perf_counter()
-                try:
-                    outcome = str((await client.get(path)).status_code)
-                except httpx.HTTPError as error:
-                    outcome = type(error).__name__
+                outcome = await fetch(path)
                 latencies.append((time.perf_counter() - started) * 1000)
                 outcomes[outcome] += 1
 
         cpu, started = cpu_seconds(), time.monotonic()
         await asyncio.gather(*(one_client(own) for own in slices(paths[WARMUP_PAGES:], clients)))
         return summary(latencies, outcomes, time.monotonic() - started, cpu_seconds() - cpu)
+
+
+Fetch = Callable[[str], Awaitable[str]]  # a path -> its status code, or the error's class name
+
+
+@asynccontextmanager
+async def aiohttp_getter(base: str, clients: int, accept: str) -> AsyncIterator[Fetch]:
+    connector = aiohttp.TCPConnector(limit=clients)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(base, connector=connector, timeout=timeout) as session:
+
+        async def fetch(path: str) -> str:
+            try:
+                async with session.get(path, headers={"accept": accept}) as response:
+                    await response.read()
+                    return str(response.status)
+            except (aiohttp.ClientError, TimeoutError) as error:
+                return type(error).__name__
+
+        yield fetch
+
+
+@asynccontextmanager
+async def httpx_getter(base: str, clients: int, accept: str) -> AsyncIterator[Fetch]:
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"accept": accept}
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60, headers=headers) as session:
+
+        async def fetch(path: str) -> str:
+            try:
+                return str((await session.get(path)).status_code)
+            except httpx.HTTPError as error:
+                return type(error).__name__
+
+        yield fetch
 
 
 @contextmanager
@@ -214,25 +287,40 @@ def run_cells(
     try:
         ids = [record["id"] for record in db.read(bench_queries["all_ids"])]
         random.Random(SEED).shuffle(ids)
-        cells["driver"] = driver_cell(db, queries, ids, args.clients, args.seconds)
-        report("driver", cells["driver"])
+        suggester = SuggestionService(db, queries, Path(env["ATLAS_STATE_DIR"]) / "suggest" / "neo4j")
+        # The baseline of each kind of page is its own reads: the HTML page reads more than the JSON.
+        baselines: dict[str, Callable[[str], None]] = {
+            "json": lambda entity_id: page_through_driver(db, queries, entity_id),
+            "html": lambda entity_id: html_page_through_driver(db, queries, suggester, entity_id),
+        }
+        # Neo4j compiles its queries' hot paths during the first minute of load: warm it up with
+        # every query of both pages, on ids no cell reads, before anything is measured.
+        warm_ids, ids = ids[: len(ids) // 4], ids[len(ids) // 4 :]
+        cells["warm-up"] = warm_up(baselines["html"], warm_ids, args.clients, args.warm_up)
+        print(f"warm-up: {cells['warm-up']['pages']} pages in {args.warm_up:.0f} s", flush=True)
         for workers in args.workers:
+            suffix = f"{workers} worker{'s' if workers > 1 else ''}"
             for kind, prefix, accept in (
                 ("json", "/entities/", "application/json"),
                 ("html", "/e/", "text/html"),
             ):
+                # each API cell beside its own baseline: the shared machine's load moves between
+                # minutes, and the ratio of neighbours is the figure that means something
+                driver = driver_cell(baselines[kind], ids, args.clients, args.seconds)
+                driver["load_average"] = round(os.getloadavg()[0], 1)
+                cells[f"driver {kind}, {suffix}"] = driver
+                report(f"driver {kind}, {suffix}", driver)
                 with atlas_serve(env, workers) as base:
                     paths = [prefix + entity_id for entity_id in ids]
-                    cell = asyncio.run(http_cell(base, paths, args.clients, args.seconds, accept))
+                    load = http_cell(base, paths, args.clients, args.seconds, accept, args.client)
+                    cell = asyncio.run(load)
                     cell["workers"] = workers
+                    cell["load_average"] = round(os.getloadavg()[0], 1)
                     # after the load, with the cache full: a change must show at once
                     cell["after_a_driver_write"] = no_stale_reads(base, paths[0], db, bench_queries, ids[0])
-                name = f"api {kind}, {workers} worker{'s' if workers > 1 else ''}"
-                cells[name] = cell
-                cells[name]["throughput_vs_driver"] = round(
-                    cell["pages_per_s"] / cells["driver"]["pages_per_s"], 3
-                )
-                report(name, cell)
+                cell["throughput_vs_driver"] = round(cell["pages_per_s"] / driver["pages_per_s"], 3)
+                cells[f"api {kind}, {suffix}"] = cell
+                report(f"api {kind}, {suffix}", cell)
     finally:
         db.driver.close()
     return cells
@@ -254,9 +342,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", choices=["wn18rr", "seeds"], default="wn18rr")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--warm-up", type=float, default=60, help="seconds of unmeasured load first")
     parser.add_argument("--workers", type=lambda text: [int(n) for n in text.split(",")], default=[1, 2])
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     parser.add_argument("--heap", default="2g")
+    parser.add_argument(
+        "--client", choices=["aiohttp", "httpx"], default="aiohttp", help="the load's HTTP client"
+    )
     parser.add_argument(
         "--folder", type=Path, default=None, help="keep the server here; a later run reuses it"
     )
@@ -269,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     server = LocalNeo4j.disposable(folder / "neo4j", heap=args.heap, pagecache="1g")
     server.start(die_with_parent=True)
     result: dict[str, Any] = {"dataset": args.dataset, "clients": args.clients, "seconds": args.seconds}
+    result["http_client"] = args.client
     result |= {"seed": SEED, "targets": TARGETS, "machine": machine()}
     try:
         env = server_env(server, folder)

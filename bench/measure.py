@@ -16,6 +16,7 @@ from core.db import Database
 from core.queries import Queries
 from core.schema import GraphSchema
 from graph.reader import GraphReader
+from suggest.service import SuggestionService
 
 WARMUP = 10
 
@@ -38,7 +39,29 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
 
 def page_through_driver(db: Database, queries: Queries, entity_id: str) -> None:
     """GET /entities/{id} without the API: the same GraphReader.page, hub neighborhoods read afresh."""
-    GraphReader(db, queries, GraphSchema(db, queries), keep_hubs=False).page(entity_id)
+    driver_reader(db, queries).page(entity_id)
+
+
+def html_page_through_driver(
+    db: Database, queries: Queries, suggester: SuggestionService, entity_id: str
+) -> None:
+    """GET /e/{id}'s reads without the API: the JSON page's, then the same `entity_page_reads` the
+    route runs (the edges' sources, the suggestions, the curation decisions)."""
+    from api.routes.pages import entity_page_reads
+
+    reader = driver_reader(db, queries)
+    entity_page_reads(reader, suggester, reader.page(entity_id))
+
+
+_READERS: dict[int, GraphReader] = {}
+
+
+def driver_reader(db: Database, queries: Queries) -> GraphReader:
+    """One reader per database, long-lived as the API's is (its count of the graph's size is reused
+    the same way), but keeping no hub: every neighborhood is read afresh."""
+    if id(db) not in _READERS:
+        _READERS[id(db)] = GraphReader(db, queries, GraphSchema(db, queries), keep_hubs=False)
+    return _READERS[id(db)]
 
 
 def page_latency(

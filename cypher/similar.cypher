@@ -1,4 +1,4 @@
-// :params {id: 'concept:alignment-faking', threshold: 0.65, limit: 20, candidates: 200, types: null}
+// :params {id: 'concept:alignment-faking', threshold: 0.65, limit: 20, candidates: 200, types: null, nearest: 3}
 // Entities semantically close to one entity (cosine >= $threshold) that are neither the entity
 // itself nor joined to it by any typed relationship, in either direction: candidates for new edges
 // or unrecognised duplicates. The vector index returns the $candidates nearest entities; its score
@@ -6,6 +6,9 @@
 // `saturated` is true when even the farthest candidate passed the threshold: more may lie beyond
 // $candidates, and the caller widens the search (the API does, until it is not saturated).
 // A pair dismissed by curation is skipped whichever side's `dismissed` list names the other.
+// `nearest`: when no candidate reaches the threshold, the $nearest closest of them that pass every
+// other condition, for the page's hint ("Nearest below it: ... 0.587"); with $nearest = 0 the
+// conditions are checked only for the candidates that reach the threshold.
 MATCH (e:Entity {id: $id})
 WHERE e.embedding IS NOT NULL
 CALL db.index.vector.queryNodes('entity_embedding', $candidates, e.embedding)
@@ -16,7 +19,7 @@ WITH e, hits, size(hits) AS fetched,
 UNWIND hits AS hit
 WITH e, fetched, lowest, hit.other AS other,
      2 * vector.similarity.cosine(e.embedding, hit.other.embedding) - 1 AS cosine
-WHERE cosine >= $threshold
+WHERE (cosine >= $threshold OR $nearest > 0)
   AND other <> e
   AND coalesce(other.status, 'active') <> 'merged'
   AND ($types IS NULL OR other.type IN $types)
@@ -28,6 +31,8 @@ ORDER BY cosine DESC, other.id
 WITH fetched, lowest, collect({
   id: other.id, type: other.type, name: other.name, description: other.description,
   status: other.status, score: cosine
-}) AS matches
+}) AS passing
+WITH fetched, lowest, passing, [item IN passing WHERE item.score >= $threshold] AS matches
 RETURN size(matches) AS count, matches[..$limit] AS items,
+       CASE WHEN size(matches) = 0 THEN passing[..$nearest] ELSE [] END AS nearest,
        fetched = $candidates AND 2 * lowest - 1 >= $threshold AS saturated

@@ -57,9 +57,10 @@ class CachedReader(GraphReader):
         limit: int = 20,
         types: list[str] | None = None,
         widen: bool = True,
+        nearest: int = 0,
     ) -> models.Similar:
-        key = ("similar", entity_id, threshold, limit, _frozen(types), widen)
-        return self._kept(key, lambda: self.inner.similar(entity_id, threshold, limit, types, widen))
+        key = ("similar", entity_id, threshold, limit, _frozen(types), widen, nearest)
+        return self._kept(key, lambda: self.inner.similar(entity_id, threshold, limit, types, widen, nearest))
 
     def page(
         self,

@@ -83,6 +83,11 @@ class Similar(BaseModel):
         "few entities above the threshold can be missing from it.",
     )
     items: list[SimilarEntity]
+    nearest: list[SimilarEntity] = Field(
+        default_factory=list,
+        description="When no entity reaches the threshold: the closest below it, from the same "
+        "search (the entity page shows three, with their scores); empty otherwise.",
+    )
 
 
 class EntityPage(BaseModel):

@@ -6,6 +6,7 @@ One method builds each answer; the API's JSON and HTML routes, the CLI and the b
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from core.db import Database
@@ -28,6 +29,10 @@ MAX_CANDIDATES = 800
 # (chosen from recall@20 measured against a brute force, docs/performance.md).
 CANDIDATE_FLOORS: tuple[tuple[int, int], ...] = ((20_000, 0), (50_000, 100))
 LARGEST_GRAPH_FLOOR = 400
+NEAREST_SHOWN = 3  # the entity page: when nothing reaches the threshold, the closest below it
+# The graph's size only picks the floor above, so a count some seconds old serves as well as a fresh
+# one and saves a round trip per `similar`.
+POPULATION_SECONDS = 30.0
 
 
 class GraphReader:
@@ -37,6 +42,7 @@ class GraphReader:
         self.queries = queries
         self.schema = schema
         self.hub_cache = HubCache() if keep_hubs else None
+        self._population: tuple[float, int] | None = None  # (when it was counted, the count)
 
     def entity(self, entity_id: str) -> models.Entity:
         records = self.db.read(self.queries["entity"], id=entity_id)
@@ -83,7 +89,10 @@ class GraphReader:
         limit: int = 20,
         types: list[str] | None = None,
         widen: bool = True,
+        nearest: int = 0,
     ) -> models.Similar:
+        """`nearest`: when none reaches the threshold, up to this many closest below it, from the
+        same search (the entity page's hint)."""
         steps = candidate_steps(limit, widen, candidate_floor(self._embedded_population()))
         for candidates in steps:
             records = self.db.read(
@@ -93,21 +102,30 @@ class GraphReader:
                 limit=limit,
                 candidates=candidates,
                 types=types,
+                nearest=nearest,
             )
             if not records:  # the entity has no embedding yet
                 return models.Similar(threshold=threshold, count=0, items=[])
             record = records[0]
             if not record["saturated"]:
                 break
-        items = [
-            models.SimilarEntity(**_summary(item), score=round(item["score"], 3)) for item in record["items"]
-        ]
         exact = not (record["saturated"] and candidates == steps[-1])
-        return models.Similar(threshold=threshold, count=record["count"], count_exact=exact, items=items)
+        return models.Similar(
+            threshold=threshold,
+            count=record["count"],
+            count_exact=exact,
+            items=[_similar(item) for item in record["items"]],
+            nearest=[_similar(item) for item in record["nearest"]],
+        )
 
     def _embedded_population(self) -> int:
-        """How many entities the vector index may hold (Neo4j's count store: no scan)."""
-        return int(self.db.read(self.queries["similar_population"])[0]["entities"])
+        """How many entities the vector index may hold (Neo4j's count store: no scan), counted at
+        most every POPULATION_SECONDS."""
+        now = time.monotonic()
+        if self._population is None or now - self._population[0] > POPULATION_SECONDS:
+            count = int(self.db.read(self.queries["similar_population"])[0]["entities"])
+            self._population = (now, count)
+        return self._population[1]
 
     def canonical(self, entity_id: str) -> models.Entity:
         """The entity, or the one curation merged it into (merges may chain)."""
@@ -127,10 +145,13 @@ class GraphReader:
     ) -> models.EntityPage:
         entity = self.canonical(entity_id)
         redirected_from = entity_id if entity.id != entity_id else None
+        similar = self.similar(
+            entity.id, threshold=threshold, limit=similar_limit, widen=False, nearest=NEAREST_SHOWN
+        )
         return models.EntityPage(
             entity=entity,
             neighborhood=self.neighborhood(entity.id, limit=limit, degree=entity.degree),
-            similar=self.similar(entity.id, threshold=threshold, limit=similar_limit, widen=False),
+            similar=similar,
             redirected_from=redirected_from,
         )
 
@@ -171,6 +192,10 @@ def candidate_steps(limit: int, widen: bool = True, floor: int = 0) -> list[int]
     while widen and steps[-1] < widest:
         steps.append(min(steps[-1] * WIDENING, widest))
     return steps
+
+
+def _similar(raw: Any) -> models.SimilarEntity:
+    return models.SimilarEntity(**_summary(raw), score=round(raw["score"], 3))
 
 
 def _summary(raw: Any) -> dict[str, Any]:

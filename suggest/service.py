@@ -251,12 +251,16 @@ class SuggestionService:
         limit: int = 10,
         relation_type: str | None = None,
         direction: Direction | None = None,
+        entity_read: bool = False,
     ) -> Suggestions:
-        """The best edges `entity_id` could have, best first, none that exists or was dismissed."""
+        """The best edges `entity_id` could have, best first, none that exists or was dismissed.
+        `entity_read`: the caller has just read the entity (the entity page), so without a model
+        nothing is read only to answer 404 for an unknown one."""
         loaded = self._model()
         info = self.info()
         if loaded is None or info is None:
-            self._context(entity_id, [])  # 404 for an unknown entity, even without a model
+            if not entity_read:
+                self._context(entity_id, [])  # 404 for an unknown entity, even without a model
             return Suggestions(
                 entity=entity_id, model=None, items=[], note="no model yet: run `atlas suggest fit`"
             )

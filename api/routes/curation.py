@@ -124,12 +124,12 @@ def undo(decision_id: str, body: WriteRequest, reader: Reader) -> CurationResult
     return curator(reader).undo(decision_id, who=body.who, why=body.why, dry_run=body.dry_run)
 
 
-def page_context(request: Request, reader: GraphReader, entity_id: str) -> dict[str, Any]:
-    """What the entity page shows of curation: forms when a key is configured, and decisions."""
+def page_context(request: Request, reader: GraphReader, decisions: list[Decision]) -> dict[str, Any]:
+    """What the entity page shows of curation: forms when a key is configured, and its decisions."""
     return {
         "curation": {
             "enabled": configured_key(request) is not None,
-            "decisions": curator(reader).decisions(entity_id).items,
+            "decisions": decisions,
             "relation_types": reader.schema.relation_types,
         }
     }

@@ -21,14 +21,14 @@ from curation.curator import Curator
 from curation.errors import CurationConflict, DecisionNotFound, InvalidDecision
 from curation.models import Decision
 from graph import browse
-from graph.models import EntityPage, SimilarEntity
+from graph.models import EntityPage
 from graph.reader import DEFAULT_THRESHOLD, GraphReader
 from graph.search import SearchMode
+from suggest.models import Suggestions
 from suggest.service import SuggestionService
 
 router = APIRouter(include_in_schema=False)
 SUGGESTIONS_SHOWN = 10
-NEAREST_HINTED = 3  # when nothing reaches the threshold, the closest entities below it
 MAX_FORM_BYTES = 100_000
 PAGE_NUMBER = Query(ge=1, le=1_000_000, description="1-based page number.")
 ITEMS_PER_PAGE = Query(ge=1, le=500, description="Items per page.")
@@ -117,19 +117,39 @@ def render_entity_page(
     if page.redirected_from is not None:
         target = request.url_for("entity_html", entity_id=page.entity.id)
         return RedirectResponse(target, status_code=307)  # temporary: an undone merge restores the page
-    source_names = browse.entity_names(reader.db, reader.queries, source_refs(page))
+    reads = entity_page_reads(reader, suggester, page)
     context = {
         "page": page,
         "schema": reader.schema,
-        "suggestions": suggester.suggestions(page.entity.id, limit=SUGGESTIONS_SHOWN),
-        "nearest": nearest_below_threshold(reader, page),
-        "source_names": source_names,
+        "suggestions": reads.suggestions,
+        "nearest": page.similar.nearest,
+        "source_names": reads.source_names,
         "graph": graph_elements(page, entity_page_prefix(request)),
         "notice": notice,
         "submitted": submitted,
-        **page_context(request, reader, page.entity.id),
+        **page_context(request, reader, reads.decisions),
     }
     return templates(request).TemplateResponse(request, "entity.html", context, status_code=status_code)
+
+
+@dataclass(frozen=True)
+class EntityPageReads:
+    """What the HTML page reads beyond the JSON page (`GraphReader.page`, which brings the nearest
+    entities below the similarity threshold for the page's hint)."""
+
+    source_names: dict[str, str]
+    suggestions: Suggestions
+    decisions: list[Decision]
+
+
+def entity_page_reads(reader: GraphReader, suggester: SuggestionService, page: EntityPage) -> EntityPageReads:
+    """The HTML page's reads after the JSON page's, with no request: the route renders them, and
+    bench/load.py runs them through the driver as the baseline the API is compared with."""
+    return EntityPageReads(
+        source_names=browse.entity_names(reader.db, reader.queries, source_refs(page)),
+        suggestions=suggester.suggestions(page.entity.id, limit=SUGGESTIONS_SHOWN, entity_read=True),
+        decisions=curator(reader).decisions(page.entity.id).items,
+    )
 
 
 def source_refs(page: EntityPage) -> set[str]:
@@ -140,14 +160,6 @@ def source_refs(page: EntityPage) -> set[str]:
         for relation in neighbor.relations
         if relation.source_ref
     }
-
-
-def nearest_below_threshold(reader: GraphReader, page: EntityPage) -> list[SimilarEntity]:
-    """An empty "Related by similarity" says how close the closest came (e.g. 0.587 < 0.65)."""
-    if page.similar.items:
-        return []
-    nearest = reader.similar(page.entity.id, threshold=-1.0, limit=NEAREST_HINTED, widen=False)
-    return nearest.items
 
 
 # --- browsing by type ------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ def test_entity_page_holds_entity_neighborhood_and_similar(client, small_graph) 
     ]
     assert body["similar"]["threshold"] == 0.65
     assert [i["id"] for i in body["similar"]["items"]] == ["concept:deceptive-alignment"]
+    assert body["similar"]["nearest"] == []  # only named when nothing reaches the threshold
     score = body["similar"]["items"][0]["score"]
     assert 0.65 <= score <= 1 and round(score, 3) == score
 

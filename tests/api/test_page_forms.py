@@ -144,3 +144,5 @@ def test_an_empty_similar_list_hints_at_the_nearest_entities_below_the_threshold
     ]
     for item in nearest:
         assert f"{item['name']} {item['score']:.3f}" in text
+    # the page's own similar search brings them: the same three as a search below any threshold
+    assert data["similar"]["nearest"] == nearest

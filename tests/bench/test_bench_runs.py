@@ -79,6 +79,7 @@ def test_load_bench_measures_the_driver_and_every_api_cell_and_probes_for_stale_
         "--dataset=seeds",
         "--clients=4",
         "--seconds=2",
+        "--warm-up=1",
         "--workers=1,2",
         "--heap=512m",
         f"--out={out}",
@@ -94,13 +95,18 @@ def test_load_bench_measures_the_driver_and_every_api_cell_and_probes_for_stale_
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     cells = json.loads(out.read_text())["cells"]
     assert list(cells) == [
-        "driver",
+        "warm-up",
+        "driver json, 1 worker",
         "api json, 1 worker",
+        "driver html, 1 worker",
         "api html, 1 worker",
+        "driver json, 2 workers",
         "api json, 2 workers",
+        "driver html, 2 workers",
         "api html, 2 workers",
     ]
     for name, cell in cells.items():
         assert cell["pages"] > 0 and cell["errors"] == 0, name
-        if name != "driver":
+        if name.startswith("api"):
             assert cell["after_a_driver_write"] == {"reads": 20, "stale": 0}, name
+            assert cell["throughput_vs_driver"] > 0, name
