@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import gc
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +76,27 @@ def validate(
     """Parse and cross-check all records against the graph's `schema`; the problems list is empty
     when the input is valid. Reads `raw_records` once: a generator's records are dropped as soon
     as they are parsed."""
+    with cycle_collection_paused():
+        return _validate(raw_records, existing_ids, schema)
+
+
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """Python's cycle collector off while millions of records are parsed and kept: they make no
+    garbage cycles, and every full collection scans everything kept so far (docs/performance.md,
+    Validation: 6M records validated 1.35x faster without it)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _validate(
+    raw_records: Iterable[RawRecord], existing_ids: ExistingIds, schema: Schema
+) -> tuple[ValidInput, list[Problem]]:
     problems: list[Problem] = []
     valid = ValidInput()
     entity_at: dict[str, Location] = {}

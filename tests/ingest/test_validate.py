@@ -4,6 +4,7 @@ it holds, here a plain function."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -181,3 +182,32 @@ def test_an_entity_record_keeps_what_was_given_and_defaults_the_rest() -> None:
         "",
     )
     assert record.aliases == ["inner optimizer"] and record.properties == {} and record.url is None
+
+
+def test_validation_pauses_the_cycle_collector_and_leaves_it_as_it_found_it() -> None:
+    seen: list[bool] = []
+
+    def records() -> Iterator[RawRecord]:
+        for record in raw(entity("A"), entity("B"), relation("concept:a", "concept:b")):
+            seen.append(gc.isenabled())
+            yield record
+
+    assert gc.isenabled()
+    validate(records(), nothing_stored, SCHEMA)
+    assert seen == [False, False, False] and gc.isenabled()
+    with pytest.raises(RuntimeError):  # even when reading the records fails half way
+        validate(failing_after(records(), 1), nothing_stored, SCHEMA)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        validate(raw(entity("A")), nothing_stored, SCHEMA)
+        assert not gc.isenabled()  # one that was off stays off
+    finally:
+        gc.enable()
+
+
+def failing_after(records: Iterator[RawRecord], count: int) -> Iterator[RawRecord]:
+    for number, record in enumerate(records):
+        if number == count:
+            raise RuntimeError("the file went away")
+        yield record
