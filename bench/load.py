@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -93,19 +94,21 @@ def summary(latencies_ms: list[float], outcomes: Counter[str], elapsed: float, c
 
 
 def driver_cell(
-    read_page: Callable[[str], None], ids: list[str], clients: int, seconds: float
+    read_page: Callable[[str], None], ids: list[str], clients: int, seconds: float, cycle: bool = False
 ) -> dict[str, Any]:
-    """`clients` threads reading pages through the driver until the time is up."""
-    for entity_id in ids[:WARMUP_PAGES]:
-        read_page(entity_id)
-    measured = ids[WARMUP_PAGES:]
+    """`clients` threads reading pages through the driver until the time is up; with `cycle`,
+    each reads its pages over and over (the warm-up), else once, after WARMUP_PAGES unmeasured."""
+    if not cycle:
+        for entity_id in ids[:WARMUP_PAGES]:
+            read_page(entity_id)
+        ids = ids[WARMUP_PAGES:]
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
     def one_client(own: list[str]) -> None:
-        for entity_id in own:
+        for entity_id in itertools.cycle(own) if cycle else own:
             if time.monotonic() >= deadline:
                 return
             started = time.perf_counter()
@@ -118,41 +121,13 @@ def driver_cell(
                 latencies.append((time.perf_counter() - started) * 1000)
                 outcomes[outcome] += 1
 
-    threads = [threading.Thread(target=one_client, args=(own,)) for own in slices(measured, clients)]
+    threads = [threading.Thread(target=one_client, args=(own,)) for own in slices(ids, clients)]
     cpu, started = cpu_seconds(), time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     return summary(latencies, outcomes, time.monotonic() - started, cpu_seconds() - cpu)
-
-
-def warm_up(read_page: Callable[[str], None], ids: list[str], clients: int, seconds: float) -> dict[str, Any]:
-    """`clients` threads reading the pages of `ids` over and over until the time is up."""
-    deadline = time.monotonic() + seconds
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def one_client(own: list[str]) -> None:
-        while own and time.monotonic() < deadline:
-            for entity_id in own:
-                try:
-                    read_page(entity_id)
-                    outcome = "200"
-                except Exception as error:
-                    outcome = type(error).__name__
-                with lock:
-                    outcomes[outcome] += 1
-                if time.monotonic() >= deadline:
-                    return
-
-    threads = [threading.Thread(target=one_client, args=(own,)) for own in slices(ids, clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    errors = sum(count for outcome, count in outcomes.items() if outcome != "200")
-    return {"seconds": seconds, "pages": outcomes["200"], "errors": errors}
 
 
 async def http_cell(
@@ -296,8 +271,8 @@ def run_cells(
         # Neo4j compiles its queries' hot paths during the first minute of load: warm it up with
         # every query of both pages, on ids no cell reads, before anything is measured.
         warm_ids, ids = ids[: len(ids) // 4], ids[len(ids) // 4 :]
-        cells["warm-up"] = warm_up(baselines["html"], warm_ids, args.clients, args.warm_up)
-        print(f"warm-up: {cells['warm-up']['pages']} pages in {args.warm_up:.0f} s", flush=True)
+        cells["warm-up"] = driver_cell(baselines["html"], warm_ids, args.clients, args.warm_up, cycle=True)
+        report("warm-up", cells["warm-up"])
         for workers in args.workers:
             suffix = f"{workers} worker{'s' if workers > 1 else ''}"
             for kind, prefix, accept in (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import statistics
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -53,15 +54,15 @@ def html_page_through_driver(
     entity_page_reads(reader, suggester, reader.page(entity_id))
 
 
-_READERS: dict[int, GraphReader] = {}
+_readers: weakref.WeakKeyDictionary[Database, GraphReader] = weakref.WeakKeyDictionary()
 
 
 def driver_reader(db: Database, queries: Queries) -> GraphReader:
     """One reader per database, long-lived as the API's is (its count of the graph's size is reused
     the same way), but keeping no hub: every neighborhood is read afresh."""
-    if id(db) not in _READERS:
-        _READERS[id(db)] = GraphReader(db, queries, GraphSchema(db, queries), keep_hubs=False)
-    return _READERS[id(db)]
+    if db not in _readers:
+        _readers[db] = GraphReader(db, queries, GraphSchema(db, queries), keep_hubs=False)
+    return _readers[db]
 
 
 def page_latency(

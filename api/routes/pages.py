@@ -122,7 +122,6 @@ def render_entity_page(
         "page": page,
         "schema": reader.schema,
         "suggestions": reads.suggestions,
-        "nearest": page.similar.nearest,
         "source_names": reads.source_names,
         "graph": graph_elements(page, entity_page_prefix(request)),
         "notice": notice,
