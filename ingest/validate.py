@@ -6,6 +6,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -13,7 +14,16 @@ from pydantic import BaseModel, ValidationError
 from core.schema import Schema, closest
 from ingest.problems import Location, Problem
 from ingest.readers import RawRecord
-from ingest.records import EntityRecord, Relation, RelationRecord, schema_context, slugify
+from ingest.records import (
+    CONTROL_RE,
+    ID_RE,
+    MAX_DESCRIPTION,
+    EntityRecord,
+    Relation,
+    RelationRecord,
+    schema_context,
+    slugify,
+)
 
 # Given ids, returns those the database already holds (relations may point at them).
 ExistingIds = Callable[[Iterable[str]], set[str]]
@@ -26,9 +36,10 @@ class ValidInput:
 
 
 def parse_record(
-    raw: RawRecord, schema: Schema
+    raw: RawRecord, schema: Schema, context: dict[str, Schema] | None = None
 ) -> tuple[EntityRecord | RelationRecord | None, list[Problem]]:
-    """The record, or the problems that stop it, its types checked against the graph's `schema`."""
+    """The record, or the problems that stop it, its types checked against the graph's `schema`
+    (`context`: `schema_context(schema)`, made once by a caller parsing many records)."""
     kind = raw.data.get("kind")
     model: type[EntityRecord] | type[RelationRecord]
     if kind == "entity":
@@ -38,9 +49,45 @@ def parse_record(
     else:
         return None, [Problem(raw.location, "kind", f"must be 'entity' or 'relation', not {kind!r}")]
     try:
-        return model.model_validate(raw.data, context=schema_context(schema)), []
+        return model.model_validate(raw.data, context=context or schema_context(schema)), []
     except ValidationError as error:
         return None, [_problem(raw.location, detail, model) for detail in error.errors()]
+
+
+RELATION_FIELDS = frozenset(RelationRecord.model_fields)
+
+
+class PlainRelations:
+    """Recognises a relation record that is plainly valid, without building its pydantic model:
+    exactly `str` ends of the id form, a known type, a clean description, no self-loop. That is
+    the shape of nearly every relation of a large input, and the model costs 2.8x as much
+    (docs/performance.md, Validation). It only ever accepts: whatever it is not sure of goes to
+    `RelationRecord`, which stays the one definition of a valid relation and the one source of
+    error messages (tests/ingest/test_validate.py checks that the two agree)."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.types = frozenset(schema.relation_types)
+
+    def __call__(self, data: dict[str, Any]) -> Relation | None:
+        source, target = data.get("source"), data.get("target")
+        relation_type, description = data.get("type"), data.get("description", "")
+        source_ref = data.get("source_ref")
+        if not (
+            type(source) is str
+            and type(target) is str
+            and type(relation_type) is str
+            and type(description) is str
+            and source != target  # a self-loop's schema rule: the model's to apply
+            and relation_type in self.types
+            and data.keys() <= RELATION_FIELDS
+            and ID_RE.match(source)
+            and ID_RE.match(target)
+            and len(description) <= MAX_DESCRIPTION
+            and not CONTROL_RE.search(description)
+            and (source_ref is None or (type(source_ref) is str and ID_RE.match(source_ref)))
+        ):
+            return None
+        return Relation(source, relation_type, target, description, source_ref)
 
 
 def _problem(location: Location, detail: Any, model: type[BaseModel]) -> Problem:
@@ -103,40 +150,49 @@ def _validate(
     rejected_at: dict[str, Location] = {}  # ids of entity records refused above
     relation_at: dict[tuple[str, str, str], Location] = {}
     relation_locations: list[Location] = []
+    context = schema_context(schema)
+    plain_relation = PlainRelations(schema)
     for raw in raw_records:
-        record, record_problems = parse_record(raw, schema)
-        problems.extend(record_problems)
-        if record is None and raw.data.get("kind") == "entity" and (meant := intended_id(raw.data)):
-            rejected_at.setdefault(meant, raw.location)
-        if isinstance(record, EntityRecord):
-            if (first := entity_at.get(record.entity_id)) is not None:
-                problems.append(
-                    Problem(
-                        raw.location,
-                        "id",
-                        f"{record.entity_id!r} is defined twice (first at {first})",
-                    )
-                )
+        data = raw.data
+        relation = plain_relation(data) if data.get("kind") == "relation" else None
+        if relation is None:
+            record, record_problems = parse_record(raw, schema, context)
+            problems.extend(record_problems)
+            if isinstance(record, EntityRecord):
+                _keep_entity(record, raw.location, entity_at, valid, problems)
                 continue
-            entity_at[record.entity_id] = raw.location
-            valid.entities.append(record)
-        elif isinstance(record, RelationRecord):
-            if (first := relation_at.get(record.key)) is not None:
-                problems.append(
-                    Problem(
-                        raw.location,
-                        None,
-                        f"duplicate relation {_describe(record)} (first at {first})",
-                    )
-                )
+            if record is None:
+                if data.get("kind") == "entity" and (meant := intended_id(data)):
+                    rejected_at.setdefault(meant, raw.location)
                 continue
-            relation_at[record.key] = raw.location
-            valid.relations.append(Relation.of(record))
-            relation_locations.append(raw.location)
+            relation = Relation.of(record)
+        key = relation.key
+        if (first := relation_at.get(key)) is not None:
+            problems.append(
+                Problem(raw.location, None, f"duplicate relation {_describe(relation)} (first at {first})")
+            )
+            continue
+        relation_at[key] = raw.location
+        valid.relations.append(relation)
+        relation_locations.append(raw.location)
     problems.extend(
         _dangling_endpoints(valid.relations, relation_locations, entity_at, rejected_at, existing_ids)
     )
     return valid, problems
+
+
+def _keep_entity(
+    record: EntityRecord,
+    location: Location,
+    entity_at: dict[str, Location],
+    valid: ValidInput,
+    problems: list[Problem],
+) -> None:
+    if (first := entity_at.get(record.entity_id)) is not None:
+        problems.append(Problem(location, "id", f"{record.entity_id!r} is defined twice (first at {first})"))
+        return
+    entity_at[record.entity_id] = location
+    valid.entities.append(record)
 
 
 def _dangling_endpoints(
@@ -146,13 +202,20 @@ def _dangling_endpoints(
     rejected_at: dict[str, Location],
     existing_ids: ExistingIds,
 ) -> list[Problem]:
-    referenced = {ref for r in relations for ref in (r.source, r.target, r.source_ref) if ref}
-    known = set(entity_at) | existing_ids(referenced - set(entity_at))
+    # Sets of millions of ids are built in C (map, itemgetter); the per-relation loop below runs
+    # only when some endpoint is neither in the input nor in the database.
+    referenced = set(map(itemgetter(0), relations))
+    referenced.update(map(itemgetter(2), relations), map(itemgetter(4), relations))
+    referenced.discard(None)  # source_ref is optional
+    outside = {ref for ref in referenced if ref not in entity_at}
+    unknown = outside - existing_ids(outside) if outside else set()
+    if not unknown:
+        return []
     problems = []
     for relation, location in zip(relations, locations, strict=True):
         for field_name in ("source", "target", "source_ref"):
             ref = getattr(relation, field_name)
-            if ref is not None and ref not in known:
+            if ref in unknown:
                 problems.append(Problem(location, field_name, _missing_endpoint(ref, rejected_at)))
     return problems
 

@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from core.schema import Schema
 from ingest.problems import Location
 from ingest.readers import RawRecord
-from ingest.records import EntityRecord, Relation
-from ingest.validate import parse_record, validate
+from ingest.records import EntityRecord, Relation, RelationRecord
+from ingest.validate import PlainRelations, parse_record, validate
 
 FILE = Path("graph.jsonl")
 SCHEMA = Schema(
@@ -211,3 +214,68 @@ def failing_after(records: Iterator[RawRecord], count: int) -> Iterator[RawRecor
         if number == count:
             raise RuntimeError("the file went away")
         yield record
+
+
+# The plain-relation fast path (PlainRelations) may only ever accept what RelationRecord accepts,
+# and must give the very tuple the model gives. Records are drawn mostly valid, each field now and
+# then at one of the edges the model checks, so that single faults are drawn often.
+_good_ids = st.sampled_from(["concept:a", "concept:b", "synset:x-1"])
+_odd_values = st.sampled_from(
+    ["concept:a\n", "Concept:a", "concept:", "concept:a--b", "", "cites", None, 1, 1.5, True, ["concept:a"]]
+)
+_good_types = st.sampled_from(["extends", "hypernym", "derivationally_related_form"])
+_odd_descriptions = st.sampled_from(
+    ["bell\x07", "nul\x00", "del\x7f", "surrogate\ud800", "x" * 20_001, None, 3]
+) | st.text(max_size=20)
+_good_descriptions = st.sampled_from(["", "why", "tab\tand\nnewline", "x" * 20_000])
+
+
+def _mostly(good: st.SearchStrategy[Any], odd: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(good, good, good, odd)
+
+
+relation_data = st.fixed_dictionaries(
+    {
+        "kind": st.just("relation"),
+        "source": _mostly(_good_ids, _odd_values),
+        "type": _mostly(_good_types, _odd_values),
+        "target": _mostly(_good_ids, _odd_values),
+    },
+    optional={
+        "description": _mostly(_good_descriptions, _odd_descriptions),
+        "source_ref": _mostly(_good_ids | st.none(), _odd_values),
+        "extra": st.just(1),
+    },
+)
+
+
+@hypothesis_settings(max_examples=2_000, deadline=None)
+@given(relation_data)
+def test_the_plain_relation_path_accepts_only_what_the_model_accepts_and_gives_the_same_relation(
+    data: dict[str, Any],
+) -> None:
+    plain = PlainRelations(SCHEMA)(data)
+    if plain is None:
+        return
+    record, problems = parse_record(RawRecord(Location(FILE, 1), data), SCHEMA)
+    assert problems == []
+    assert isinstance(record, RelationRecord)
+    assert plain == Relation.of(record)
+
+
+def test_the_plain_relation_path_takes_an_ordinary_relation_and_leaves_a_reflexive_one_to_the_model() -> None:
+    plain = PlainRelations(SCHEMA)
+    assert plain(relation("concept:a", "concept:b", description="why")) == Relation(
+        "concept:a", "extends", "concept:b", "why", None
+    )
+    assert plain(relation("synset:x", "synset:x", type="derivationally_related_form")) is None
+    valid, problems = validate(
+        raw(
+            entity("X", type="synset"),
+            relation("synset:x", "synset:x", type="derivationally_related_form"),
+        ),
+        nothing_stored,
+        SCHEMA,
+    )
+    assert problems == []
+    assert valid.relations == [Relation("synset:x", "derivationally_related_form", "synset:x", "", None)]
