@@ -28,6 +28,7 @@ from core.schema import GraphSchema, type_heading
 from core.settings import Settings
 from graph.hub_refresh import HubRefresher
 from graph.reader import GraphReader
+from graph.vector_scan import ScanRefresher, VectorScans
 from suggest.service import SuggestionService
 
 HERE = Path(__file__).parent
@@ -55,7 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if not db.ping():  # serve anyway: requests answer 503 until Neo4j is back
             log.warning("Neo4j at %s does not answer yet", connection.uri)
         queries = Queries(settings.cypher_dir)
-        app.state.reader = reader = GraphReader(db, queries, GraphSchema(db, queries))
+        scans = VectorScans(db, queries, settings.similar_scan_from) if settings.similar_scan_from else None
+        app.state.reader = reader = GraphReader(db, queries, GraphSchema(db, queries), scans=scans)
         app.state.suggestions = SuggestionService(db, queries, settings.suggester_dir)
         app.state.cached_reader, app.state.cached_suggestions, app.state.searcher = cached_reads(
             reader, app.state.suggestions, settings.response_cache_entries
@@ -68,9 +70,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 reader, settings.hub_refresh_poll_seconds, settings.hub_refresh_settle_seconds
             )
             refresher.start()
+        # Every worker keeps its own scan: it answers that worker's requests.
+        scan_refresher = None
+        if scans is not None and settings.hub_refresh_poll_seconds > 0:
+            scan_refresher = ScanRefresher(
+                scans,
+                reader.embedded_population,
+                settings.hub_refresh_poll_seconds,
+                settings.hub_refresh_settle_seconds,
+            )
+            scan_refresher.start()
         try:
             yield
         finally:
+            if scan_refresher is not None:
+                scan_refresher.stop()
             if refresher is not None:
                 refresher.stop()
             if reads_ahead is not None:

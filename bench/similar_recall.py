@@ -1,5 +1,7 @@
 """Recall@20 of the vector index against a brute force, per index configuration and per number of
-candidates asked, on the synthetic graph's entities (hashing embeddings).
+candidates asked, on the synthetic graph's entities (hashing embeddings); beside it, the same
+search kept in the bench's own process (`--in-process`): an exact float32 scan with numpy, and, where
+faiss is installed, a float16 scan of k candidates re-ranked by their exact float32 cosine.
 
     python -m bench.similar_recall --entities 200000 --samples 200 --out bench/results/recall-200k.json
 
@@ -25,7 +27,10 @@ from bench.measure import percentiles
 from bench.run import BENCH_QUERIES, SEED, machine
 from core.db import Database, open_driver, resolve_connection
 from core.queries import Queries
+from core.schema import Schema
 from core.settings import Settings
+from graph.reader import GraphReader
+from graph.vector_scan import VectorScans
 from ingest.embedding import HashingEmbedder
 from ingest.sources.synthetic import SyntheticSpec, generate
 from neo4j_local.server import LocalNeo4j
@@ -33,7 +38,10 @@ from neo4j_local.server import LocalNeo4j
 CONFIGS = ("default", "noquant_m16_ef100", "noquant_m32_ef200", "quant_m32_ef200")
 CANDIDATES = (40, 100, 200, 400, 800)
 TOP = 20
+THRESHOLD = 0.65  # `similar`'s default
+WARM_UP = 5
 WRITE_BATCH = 2_000
+EMBED_CHUNK = 10_000  # the embedder returns Python floats: 1M vectors at once would take ~12 GB
 
 
 def synthetic_vectors(entities: int) -> tuple[list[str], np.ndarray]:
@@ -45,7 +53,9 @@ def synthetic_vectors(entities: int) -> tuple[list[str], np.ndarray]:
         data = record.data
         ids.append(data["id"])
         texts.append(f"{data['name']}: {data['description']}")
-    vectors = np.asarray(embedder.embed(texts), dtype=np.float32)
+    vectors = np.empty((len(texts), embedder.dimensions), dtype=np.float32)
+    for begin in range(0, len(texts), EMBED_CHUNK):
+        vectors[begin : begin + EMBED_CHUNK] = embedder.embed(texts[begin : begin + EMBED_CHUNK])
     return ids, vectors
 
 
@@ -62,16 +72,141 @@ def load(db: Database, queries: Queries, ids: list[str], vectors: np.ndarray) ->
     return time.perf_counter() - start
 
 
-def exact_top(vectors: np.ndarray, rows: list[int]) -> list[list[int]]:
-    """The TOP nearest rows of each sampled row by cosine (vectors are unit length), self excluded."""
+def exact_top(vectors: np.ndarray, rows: list[int]) -> tuple[list[list[int]], list[int]]:
+    """The TOP nearest rows of each sampled row by cosine (vectors are unit length), self excluded,
+    and how many rows reach THRESHOLD (what `similar` counts)."""
     scores = vectors[rows] @ vectors.T
     scores[np.arange(len(rows)), rows] = -np.inf
     top = np.argpartition(-scores, TOP, axis=1)[:, :TOP]
-    return [list(row_top) for row_top in top]
+    counts = (scores >= THRESHOLD).sum(axis=1)
+    return [list(row_top) for row_top in top], [int(c) for c in counts]
+
+
+def measure_atlas(
+    reader: GraphReader, ids: list[str], sample: list[int], truth: list[list[int]], counts: list[int]
+) -> dict[str, Any]:
+    """Atlas's own `similar`, as the API calls it: the page's single query (its top 20 against the
+    exact top 20, every candidate passing at threshold -1) and /similar at the default threshold
+    (its count against the exact count: equal, or a flagged lower bound)."""
+    found, equal, honest = 0, 0, 0
+    page_ms: list[float] = []
+    similar_ms: list[float] = []
+    search = set()
+    for row in sample[:WARM_UP]:  # unmeasured: the first queries of a form are planned
+        reader.similar(ids[row], threshold=-1.0, limit=TOP, widen=False)
+        reader.similar(ids[row], threshold=THRESHOLD, limit=TOP)
+    for row, exact, exact_count in zip(sample, truth, counts, strict=True):
+        begin = time.perf_counter()
+        page = reader.similar(ids[row], threshold=-1.0, limit=TOP, widen=False)
+        page_ms.append((time.perf_counter() - begin) * 1000)
+        found += len({ids[r] for r in exact} & {item.id for item in page.items})
+        begin = time.perf_counter()
+        full = reader.similar(ids[row], threshold=THRESHOLD, limit=TOP)
+        similar_ms.append((time.perf_counter() - begin) * 1000)
+        equal += full.count_exact and full.count == exact_count
+        honest += (full.count == exact_count) if full.count_exact else (full.count <= exact_count)
+        search |= {page.search, full.search}
+    return {
+        "search": sorted(search),
+        "page_recall": round(found / (TOP * len(sample)), 4),
+        "page_latency_ms": percentiles(page_ms),
+        "count_equal": round(equal / len(sample), 4),
+        "count_exact_or_flagged_lower_bound": round(honest / len(sample), 4),
+        "similar_latency_ms": percentiles(similar_ms),
+    }
+
+
+def measure_in_process(
+    vectors: np.ndarray, sample: list[int], truth: list[list[int]], candidates: list[int]
+) -> dict[str, Any]:
+    """One query at a time, as a page would ask: the exact scan's latency (its recall is 1 by
+    construction), and a faiss float16 scan's recall and latency per k, re-ranked exactly."""
+    result: dict[str, Any] = {"float32_bytes": int(vectors.nbytes)}
+    latency = []
+    for row in sample:
+        begin = time.perf_counter()
+        scores = vectors @ vectors[row]
+        scores[row] = -np.inf
+        np.argpartition(-scores, TOP)[:TOP]
+        latency.append((time.perf_counter() - begin) * 1000)
+    result["numpy_exact"] = {"recall": 1.0, "latency_ms": percentiles(latency)}
+    print(
+        f"  numpy exact scan     p50 {result['numpy_exact']['latency_ms']['p50']:.1f} ms  "
+        f"p99 {result['numpy_exact']['latency_ms']['p99']:.1f} ms",
+        flush=True,
+    )
+    try:
+        import faiss  # a dev dependency: Atlas itself does not need it
+    except ImportError:
+        return result
+    start = time.perf_counter()
+    index = faiss.IndexScalarQuantizer(
+        vectors.shape[1], faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+    )
+    index.add(vectors)
+    build = round(time.perf_counter() - start, 1)
+    result["faiss_fp16"] = {"build_seconds": build, "bytes": vectors.nbytes // 2}
+    for k in candidates:
+        found = 0
+        latency = []
+        for row, exact in zip(sample, truth, strict=True):
+            begin = time.perf_counter()
+            _, found_rows = index.search(vectors[row : row + 1], k + 1)
+            rows = found_rows[0][found_rows[0] != row][:k]
+            reranked = rows[np.argsort(-(vectors[rows] @ vectors[row]))][:TOP]
+            latency.append((time.perf_counter() - begin) * 1000)
+            found += len(set(exact) & set(reranked.tolist()))
+        figures: dict[str, Any] = {
+            "recall": round(found / (TOP * len(sample)), 4),
+            "latency_ms": percentiles(latency),
+        }
+        result["faiss_fp16"][str(k)] = figures
+        ms = figures["latency_ms"]
+        print(
+            f"  faiss fp16 scan k={k:<4} recall@{TOP} {figures['recall']:.4f}  "
+            f"p50 {ms['p50']:.1f} ms  p99 {ms['p99']:.1f} ms",
+            flush=True,
+        )
+    return result
+
+
+def atlas_cells(
+    db: Database,
+    queries: Queries,
+    ids: list[str],
+    sample: list[int],
+    truth: list[list[int]],
+    counts: list[int],
+) -> dict[str, Any]:
+    """`similar` through the vector index left by the last configuration, then through the scan."""
+    schema = Schema(entity_types=(), relation_types=())
+    cells: dict[str, Any] = {
+        "index": measure_atlas(GraphReader(db, queries, schema), ids, sample, truth, counts)
+    }
+    print(f"  atlas, index: {cells['index']}", flush=True)
+    scans = VectorScans(db, queries, from_entities=1)
+    started = time.perf_counter()
+    assert scans.refresh(len(ids))
+    scan = scans.current()
+    assert scan is not None
+    reader = GraphReader(db, queries, schema, scans=scans)
+    cells["scan"] = {
+        "read_seconds": round(time.perf_counter() - started, 1),
+        "bytes": scan.nbytes,
+        **measure_atlas(reader, ids, sample, truth, counts),
+    }
+    print(f"  atlas, scan: {cells['scan']}", flush=True)
+    return cells
 
 
 def measure_config(
-    db: Database, queries: Queries, config: str, ids: list[str], sample: list[int], truth: list[list[int]]
+    db: Database,
+    queries: Queries,
+    config: str,
+    ids: list[str],
+    sample: list[int],
+    truth: list[list[int]],
+    candidates: list[int],
 ) -> dict[str, Any]:
     db.write(queries["recall_drop_index"])
     start = time.perf_counter()
@@ -79,8 +214,10 @@ def measure_config(
     db.write(queries["recall_await_index"])
     build = time.perf_counter() - start
     options = db.read(queries["recall_index_options"])[0]["config"]
+    for row in sample[:WARM_UP]:  # unmeasured: the first queries are planned
+        db.read(queries["recall_nearest"], id=ids[row], candidates=candidates[0])
     by_k: dict[str, Any] = {}
-    for k in CANDIDATES:
+    for k in candidates:
         found = 0
         latency: list[float] = []
         for row, exact in zip(sample, truth, strict=True):
@@ -103,6 +240,9 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=200_000)
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=CONFIGS)
+    parser.add_argument("--candidates", nargs="+", type=int, default=list(CANDIDATES))
+    parser.add_argument("--in-process", action="store_true", help="also the exact and faiss scans")
+    parser.add_argument("--atlas", action="store_true", help="also GraphReader.similar, index and scan")
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--pagecache", default="2g")
     parser.add_argument("--out", type=Path, required=True)
@@ -112,7 +252,7 @@ def main() -> None:
     ids, vectors = synthetic_vectors(args.entities)
     rng = np.random.default_rng(SEED)
     sample = sorted(int(r) for r in rng.choice(len(ids), size=min(args.samples, len(ids)), replace=False))
-    truth = exact_top(vectors, sample)
+    truth, counts = exact_top(vectors, sample)
     result: dict[str, Any] = {
         "taken": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
         "machine": machine(),
@@ -121,9 +261,19 @@ def main() -> None:
         "samples": len(sample),
         "top": TOP,
         "prepare_seconds": round(time.perf_counter() - started, 1),
+        # How many entities reach the default threshold, per sampled entity: what `count` is
+        # compared with (hashing embeddings give few; the figure says how much it tests).
+        "exact_counts": {
+            "mean": round(float(np.mean(counts)), 2),
+            "nonzero": round(float(np.mean([c > 0 for c in counts])), 4),
+            "max": max(counts),
+        },
         "configs": {},
     }
+    if args.in_process:
+        result["in_process"] = measure_in_process(vectors, sample, truth, args.candidates)
     queries = Queries(BENCH_QUERIES)
+    atlas_queries = Queries(Settings(_env_file=None).cypher_dir)
     with tempfile.TemporaryDirectory(prefix="atlas-recall-") as home:
         server = LocalNeo4j.disposable(Path(home), heap=args.heap, pagecache=args.pagecache)
         server.start(die_with_parent=True)
@@ -137,11 +287,16 @@ def main() -> None:
             connection = resolve_connection(settings)
             driver = open_driver(connection, retry_seconds=60)
             db = Database(driver, connection.database)
+            db.write(atlas_queries["create_entity_id_constraint"])  # lookups by id, as in Atlas
             result["load_seconds"] = round(load(db, queries, ids, vectors), 1)
             print(f"{len(ids)} entities loaded in {result['load_seconds']} s", flush=True)
             for config in args.configs:
-                result["configs"][config] = measure_config(db, queries, config, ids, sample, truth)
+                result["configs"][config] = measure_config(
+                    db, queries, config, ids, sample, truth, args.candidates
+                )
                 args.out.write_text(json.dumps(result, indent=2) + "\n")  # keep what was measured
+            if args.atlas:
+                result["atlas"] = atlas_cells(db, atlas_queries, ids, sample, truth, counts)
             driver.close()
         finally:
             server.stop()

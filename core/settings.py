@@ -42,10 +42,14 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_key: str | None = Field(None, repr=False)
-    # Hub neighbourhoods read ahead after the graph changes (api/hub_refresh.py): the revision is
-    # polled every `poll` seconds and must have settled for `settle`. 0 turns it off.
+    # Read ahead after the graph changes (graph/refresh.py): hub neighbourhoods, and the similar
+    # scan below. The revision is polled every `poll` seconds and must have settled for `settle`.
+    # 0 turns it off.
     hub_refresh_poll_seconds: float = 5.0
     hub_refresh_settle_seconds: float = 10.0
+    # From this many entities, each API worker keeps an exact scan of every embedding for `similar`
+    # (graph/vector_scan.py: 768 bytes per entity), where the vector index is approximate. 0: never.
+    similar_scan_from: int = 100_000
     # Answers kept while the graph revision is unchanged (core/cache.py), per worker; 0 turns it off.
     response_cache_entries: int = 4096
     # `atlas serve --workers` default: processes answering requests, one per core.

@@ -1,4 +1,4 @@
-// :params {id: 'concept:alignment-faking', threshold: 0.65, limit: 20, candidates: 200, types: null, nearest: 3}
+// :params {id: 'concept:alignment-faking', threshold: 0.65, limit: 20, candidates: 200, types: null, nearest: 3, among: null}
 // Entities semantically close to one entity (cosine >= $threshold) that are neither the entity
 // itself nor joined to it by any typed relationship, in either direction: candidates for new edges
 // or unrecognised duplicates. The vector index returns the $candidates nearest entities; its score
@@ -9,10 +9,24 @@
 // `nearest`: when no candidate reaches the threshold, the $nearest closest of them that pass every
 // other condition, for the page's hint ("Nearest below it: ... 0.587"); with $nearest = 0 the
 // conditions are checked only for the candidates that reach the threshold.
+// `among`: the candidates' ids when the API's exact scan found them (graph/vector_scan.py, on large
+// graphs, where the index is approximate); null asks the vector index. Either way the same rules.
 MATCH (e:Entity {id: $id})
 WHERE e.embedding IS NOT NULL
-CALL db.index.vector.queryNodes('entity_embedding', $candidates, e.embedding)
-YIELD node AS other, score
+CALL {
+  WITH e
+  WITH e WHERE $among IS NULL
+  CALL db.index.vector.queryNodes('entity_embedding', $candidates, e.embedding)
+  YIELD node, score
+  RETURN node AS other, score
+  UNION
+  WITH e
+  WITH e WHERE $among IS NOT NULL
+  UNWIND $among AS among_id
+  MATCH (node:Entity {id: among_id})
+  WHERE node.embedding IS NOT NULL
+  RETURN node AS other, vector.similarity.cosine(e.embedding, node.embedding) AS score
+}
 WITH e, collect({other: other, score: score}) AS hits
 WITH e, hits, size(hits) AS fetched,
      reduce(lowest = 1.0, hit IN hits | CASE WHEN hit.score < lowest THEN hit.score ELSE lowest END) AS lowest

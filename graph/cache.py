@@ -34,6 +34,7 @@ class CachedReader(GraphReader):
         self.queries = inner.queries
         self.schema = inner.schema
         self.hub_cache = inner.hub_cache
+        self.scans = inner.scans
 
     def _kept(self, key: Hashable, compute: Callable[[], T]) -> T:
         return self.cache.get(key, compute)
@@ -59,7 +60,7 @@ class CachedReader(GraphReader):
         widen: bool = True,
         nearest: int = 0,
     ) -> models.Similar:
-        key = ("similar", entity_id, threshold, limit, _frozen(types), widen, nearest)
+        key = ("similar", entity_id, threshold, limit, _frozen(types), widen, nearest, self._scanning())
         return self._kept(key, lambda: self.inner.similar(entity_id, threshold, limit, types, widen, nearest))
 
     def page(
@@ -69,8 +70,13 @@ class CachedReader(GraphReader):
         threshold: float = DEFAULT_THRESHOLD,
         similar_limit: int = 20,
     ) -> models.EntityPage:
-        key = ("page", entity_id, limit, threshold, similar_limit)
+        key = ("page", entity_id, limit, threshold, similar_limit, self._scanning())
         return self._kept(key, lambda: self.inner.page(entity_id, limit, threshold, similar_limit))
+
+    def _scanning(self) -> bool:
+        """Whether `similar` answers from the exact scan now. Part of its keys: an answer the index
+        gave while the scan was being read is not kept in place of the scan's, at one revision."""
+        return self.scans is not None and self.scans.current() is not None
 
     def stats(self) -> models.Stats:
         return self._kept(("stats",), self.inner.stats)

@@ -79,8 +79,14 @@ class Similar(BaseModel):
         description="False when more entities pass the threshold than the search examines "
         "(the vector index's nearest 800 on /similar, twice the items shown on the entity page): "
         "`count` is then how many of those passed; /similar counts further. True means the search "
-        "was not cut off; the vector index itself is approximate (HNSW), so on very large graphs a "
-        "few entities above the threshold can be missing from it.",
+        "was not cut off; with `search` 'index' the vector index itself is approximate (HNSW), so "
+        "on very large graphs a few entities above the threshold can be missing from it.",
+    )
+    search: Literal["index", "scan"] = Field(
+        "index",
+        description="Where the candidates came from: 'scan', every stored embedding compared (the "
+        "API keeps an exact scan on large graphs while the graph is unchanged); 'index', Neo4j's "
+        "approximate vector index.",
     )
     items: list[SimilarEntity]
     nearest: list[SimilarEntity] = Field(

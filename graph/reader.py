@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, Literal
 
 from core.db import Database
 from core.errors import EntityNotFound
@@ -16,6 +16,7 @@ from core.schema import SchemaView
 from graph import models
 from graph.cursors import decode_cursor, encode_cursor
 from graph.hub_cache import HUB_DEGREE, HubCache
+from graph.vector_scan import FLOAT16_ERROR, VectorScans
 
 DEFAULT_THRESHOLD = 0.65
 # The vector index's cost grows with the number of candidates asked for: ask first for twice as many
@@ -36,12 +37,23 @@ POPULATION_SECONDS = 30.0
 
 
 class GraphReader:
-    def __init__(self, db: Database, queries: Queries, schema: SchemaView, *, keep_hubs: bool = True) -> None:
-        """`keep_hubs` False reads every neighborhood afresh (the benchmarks' driver-side baseline)."""
+    def __init__(
+        self,
+        db: Database,
+        queries: Queries,
+        schema: SchemaView,
+        *,
+        keep_hubs: bool = True,
+        scans: VectorScans | None = None,
+    ) -> None:
+        """`keep_hubs` False reads every neighborhood afresh (the benchmarks' driver-side baseline);
+        `scans`: the exact scan `similar` takes its candidates from while it is of the graph's
+        revision (large graphs, graph/vector_scan.py), else the vector index."""
         self.db = db
         self.queries = queries
         self.schema = schema
         self.hub_cache = HubCache() if keep_hubs else None
+        self.scans = scans
         self._population: tuple[float, int] | None = None  # (when it was counted, the count)
 
     def entity(self, entity_id: str) -> models.Entity:
@@ -93,8 +105,18 @@ class GraphReader:
     ) -> models.Similar:
         """`nearest`: when none reaches the threshold, up to this many closest below it, from the
         same search (the entity page's hint)."""
-        steps = candidate_steps(limit, widen, candidate_floor(self._embedded_population()))
+        scan = self.scans.current() if self.scans is not None else None
+        # An exact scan ranks every candidate truly: no floor needed for the index's beam.
+        floor = 0 if scan is not None else candidate_floor(self.embedded_population())
+        steps = candidate_steps(limit, widen, floor)
+        nearest_ids = scan.nearest(entity_id, steps[-1]) if scan is not None else None
+        if nearest_ids is not None:
+            # The scan's scores say how far to look: the first step wider than every candidate
+            # that can pass, in one query instead of widening step by step.
+            can_pass = sum(score >= threshold - FLOAT16_ERROR for _, score in nearest_ids)
+            steps = [next((step for step in steps if step > can_pass), steps[-1])]
         for candidates in steps:
+            among = [i for i, _ in nearest_ids[:candidates]] if nearest_ids is not None else None
             records = self.db.read(
                 self.queries["similar"],
                 id=entity_id,
@@ -103,9 +125,11 @@ class GraphReader:
                 candidates=candidates,
                 types=types,
                 nearest=nearest,
+                among=among,
             )
-            if not records:  # the entity has no embedding yet
-                return models.Similar(threshold=threshold, count=0, items=[])
+            search: Literal["index", "scan"] = "scan" if among is not None else "index"
+            if not records:  # the entity has no embedding yet, or no candidate passed
+                return models.Similar(threshold=threshold, count=0, items=[], search=search)
             record = records[0]
             if not record["saturated"]:
                 break
@@ -114,11 +138,12 @@ class GraphReader:
             threshold=threshold,
             count=record["count"],
             count_exact=exact,
+            search=search,
             items=[_similar(item) for item in record["items"]],
             nearest=[_similar(item) for item in record["nearest"]],
         )
 
-    def _embedded_population(self) -> int:
+    def embedded_population(self) -> int:
         """How many entities the vector index may hold (Neo4j's count store: no scan), counted at
         most every POPULATION_SECONDS."""
         now = time.monotonic()

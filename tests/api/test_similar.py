@@ -1,10 +1,14 @@
 """`similar` equals an exact brute-force cosine over the stored embeddings, on real WordNet text."""
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
 
 SAMPLE = 400  # WordNet synsets: enough near-duplicates (senses of one word) to have many hits
 
@@ -169,3 +173,139 @@ def test_the_page_asks_for_the_floor_of_the_graph_size(
     entity_id = sorted(wordnet_sample)[0]
     page = client.get(f"/entities/{entity_id}", params={"threshold": -1.0, "similar_limit": 20}).json()
     assert page["similar"]["count"] == 99 and page["similar"]["count_exact"] is False
+
+
+# The exact scan (graph/vector_scan.py): on large graphs `similar` takes its candidates from every
+# stored embedding instead of the approximate index. Here it is switched on from one entity.
+
+
+@pytest.fixture
+def scanning(settings, db) -> Iterator[TestClient]:
+    """An API that keeps a scan from the first entity; the test reads it (no refresher thread)."""
+    with TestClient(create_app(settings.model_copy(update={"similar_scan_from": 1}))) as client:
+        yield client
+
+
+def read_scan_now(client: TestClient) -> None:
+    reader = client.app.state.reader
+    assert reader.scans.refresh(reader.embedded_population())
+
+
+def test_similar_from_the_scan_equals_brute_force_cosine(scanning, db, wordnet_sample: set[str]) -> None:
+    read_scan_now(scanning)
+    threshold, hits = 0.4, 0
+    for entity_id in sorted(wordnet_sample)[::7]:  # across every part of the scan
+        expected = brute_force(db, entity_id, threshold)
+        body = scanning.get(
+            f"/entities/{entity_id}/similar", params={"threshold": threshold, "limit": 500}
+        ).json()
+        assert body["search"] == "scan"
+        assert body["count"] == len(expected), entity_id
+        assert {item["id"] for item in body["items"]} == set(expected), entity_id
+        for item in body["items"]:
+            assert item["score"] == pytest.approx(expected[item["id"]], abs=1e-3)
+        hits += len(expected)
+    assert hits > 20
+
+
+def test_the_scan_widens_and_flags_as_the_index_does(scanning, db, wordnet_sample: set[str]) -> None:
+    read_scan_now(scanning)
+    entity_id = sorted(wordnet_sample)[0]
+    expected = brute_force(db, entity_id, -1.0)
+    body = scanning.get(f"/entities/{entity_id}/similar", params={"threshold": -1.0, "limit": 5}).json()
+    assert body["search"] == "scan" and body["count"] == len(expected) > 200 and body["count_exact"]
+    page = scanning.get(f"/entities/{entity_id}", params={"threshold": -1.0, "similar_limit": 20}).json()
+    assert page["similar"]["search"] == "scan"
+    assert page["similar"]["count"] == 40 and page["similar"]["count_exact"] is False  # self not asked
+
+
+def test_after_a_change_similar_asks_the_index_until_the_scan_is_read_again(
+    scanning, db, wordnet_sample: set[str]
+) -> None:
+    """A scan is one revision's: an entity added through the driver is found at once (by the index),
+    and by the scan once it is read again. Never an answer from vectors older than the graph."""
+    read_scan_now(scanning)
+    entity_id = sorted(wordnet_sample)[0]
+    first = scanning.get(f"/entities/{entity_id}/similar").json()
+    assert first["search"] == "scan"
+    db.write(
+        "MATCH (e:Entity {id: $id}) CREATE (twin:Entity:Concept {id: 'concept:twin', type: 'concept', "
+        "name: 'twin', description: ''}) WITH e, twin "
+        "CALL db.create.setNodeVectorProperty(twin, 'embedding', e.embedding) RETURN twin.id",
+        id=entity_id,
+    )
+    after_change = scanning.get(f"/entities/{entity_id}/similar").json()
+    assert after_change["search"] == "index"
+    assert after_change["items"][0]["id"] == "concept:twin"
+    read_scan_now(scanning)
+    rescanned = scanning.get(f"/entities/{entity_id}/similar").json()
+    assert rescanned["search"] == "scan"
+    assert rescanned["items"] == after_change["items"]
+
+
+def test_a_scan_read_while_the_graph_changes_is_not_kept(db, queries, wordnet_sample, monkeypatch) -> None:
+    import graph.vector_scan
+    from graph.vector_scan import VectorScans
+
+    monkeypatch.setattr(graph.vector_scan, "VECTOR_PAGE", 50)
+
+    class ChangingDatabase(type(db)):  # type: ignore[misc]
+        """The real database; after the first page of vectors, someone commits a change."""
+
+        pages = 0
+
+        def read(self, query, **parameters):
+            if "after" in parameters:
+                self.pages += 1
+                if self.pages == 2:
+                    db.write("MATCH (e:Entity) WITH e LIMIT 1 SET e.description = 'changed'")
+            return super().read(query, **parameters)
+
+    changing = ChangingDatabase(db.driver, db.database)
+    scans = VectorScans(changing, queries, from_entities=1)
+    assert scans.refresh(len(wordnet_sample)) is False
+    assert scans.current() is None
+    assert scans.refresh(len(wordnet_sample)) is True  # nothing changes the second time
+    assert scans.current() is not None and len(scans.current().ids) == len(wordnet_sample)
+
+
+def test_no_scan_is_kept_below_its_size(db, queries, wordnet_sample: set[str]) -> None:
+    from graph.vector_scan import VectorScans
+
+    scans = VectorScans(db, queries, from_entities=len(wordnet_sample) + 1)
+    assert scans.refresh(len(wordnet_sample)) is False and scans.current() is None
+
+
+def test_a_page_kept_while_the_scan_was_read_is_not_served_in_place_of_the_scans(
+    scanning, wordnet_sample: set[str]
+) -> None:
+    entity_id = sorted(wordnet_sample)[0]
+    assert scanning.get(f"/entities/{entity_id}").json()["similar"]["search"] == "index"
+    read_scan_now(scanning)  # the graph did not change: the same revision
+    assert scanning.get(f"/entities/{entity_id}").json()["similar"]["search"] == "scan"
+
+
+def test_the_scan_asks_neo4j_once_for_as_many_candidates_as_can_pass(
+    scanning, db, wordnet_sample: set[str], monkeypatch
+) -> None:
+    """The index widens step by step (40, 200, 800 candidates); the scan's own scores say at once
+    which step holds every candidate that can pass: one query, the same answer."""
+    read_scan_now(scanning)
+    reader = scanning.app.state.reader
+    asked: list[int] = []
+    read = reader.db.read
+
+    def counting_read(query, **parameters):
+        if "among" in parameters:
+            asked.append(len(parameters["among"]))
+        return read(query, **parameters)
+
+    monkeypatch.setattr(reader.db, "read", counting_read)
+    entity_id = sorted(wordnet_sample)[0]
+    expected = brute_force(db, entity_id, -1.0)
+    answer = reader.similar(entity_id, threshold=-1.0, limit=5)
+    assert asked == [len(expected)]  # fewer than 800 others: every one, in one query
+    assert answer.count == len(expected) and answer.count_exact
+    asked.clear()
+    answer = reader.similar(entity_id, threshold=0.4, limit=20)  # steps 40, 200, 800
+    assert asked == [40] and answer.count == len(brute_force(db, entity_id, 0.4)) and answer.count_exact

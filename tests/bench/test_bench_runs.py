@@ -110,3 +110,38 @@ def test_load_bench_measures_the_driver_and_every_api_cell_and_probes_for_stale_
         if name.startswith("api"):
             assert cell["after_a_driver_write"] == {"reads": 20, "stale": 0}, name
             assert cell["throughput_vs_driver"] > 0, name
+
+
+@pytest.mark.slow
+@pytest.mark.neo4j
+def test_recall_bench_measures_the_index_the_in_process_scans_and_atlas_similar(tmp_path: Path) -> None:
+    out = tmp_path / "recall.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.similar_recall",
+            "--entities=2000",
+            "--samples=10",
+            "--configs",
+            "default",
+            "--candidates",
+            "40",
+            "100",
+            "--in-process",
+            "--atlas",
+            "--heap=512m",
+            "--pagecache=256m",
+            f"--out={out}",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        timeout=600,
+    )
+    result = json.loads(out.read_text())
+    assert set(result["configs"]["default"]["by_candidates"]) == {"40", "100"}
+    assert {"numpy_exact", "faiss_fp16"} <= set(result["in_process"])
+    assert result["atlas"]["index"]["search"] == ["index"]
+    assert result["atlas"]["scan"]["search"] == ["scan"]
+    for cell in result["atlas"].values():
+        assert {"page_recall", "page_latency_ms", "count_equal", "similar_latency_ms"} <= set(cell)
