@@ -2,12 +2,13 @@
 vector index loses neighbours.
 
 Neo4j's HNSW index is approximate: against a brute force it returned 98% of the true top 20 at
-200,000 entities with 200 candidates and 79% at 1,000,000 with 40 (docs/performance.md, similar at
-scale). A scan of every vector misses nothing. It holds one float16 copy of the unit vectors in a
-faiss flat index (768 bytes per entity: 768 MB at 1M, per API worker) and answers which entities
-are nearest; `similar.cypher` then ranks those by the exact cosine of the stored float32 vectors and
-applies every other rule, as it does for the index's candidates. float16 moves a cosine by about
-1e-3, so the candidates asked for (at least twice the items shown) hold the exact top items.
+200,000 entities with 200 candidates, and 72% at 1,000,000 with 40, 99.2% with 400
+(docs/performance.md, similar at scale). A scan of every vector misses nothing. It holds one
+float16 copy of the unit vectors in faiss flat indexes (768 bytes per entity: 768 MB at 1M, per
+API worker) and answers which entities are nearest; `similar.cypher` then ranks those by the
+exact cosine of the stored float32 vectors and applies every other rule, as it does for the
+index's candidates. float16 moves a cosine by about 1e-3, so the candidates asked for (at least
+twice the items shown) hold the exact top items.
 
 A scan is read for one graph revision and used only while the graph is at that revision: after
 any change `similar` asks the index again until `VectorScans` has read the vectors anew, in the
@@ -81,35 +82,39 @@ class VectorScan:
 
 def read_scan(db: Database, queries: Queries) -> VectorScan | None:
     """Read every stored embedding into a scan, or None when the graph changed during the read
-    (the pages are separate transactions: the scan must be one revision's)."""
+    (the pages are separate transactions: the scan must be one revision's). Each page goes into
+    the float16 parts as it comes: the float32 vectors are never all held at once."""
+    import faiss  # here, not at the top: only an API serving a large graph needs it (0.2 s to load)
+
     revision = db.revision()
+    expected = int(db.read(queries["similar_population"])[0]["entities"])  # a bound, from counts
+    part_rows = max(1, -(-expected // SHARDS))
     ids: list[str] = []
-    blocks: list[np.ndarray] = []
+    parts: list[faiss.IndexScalarQuantizer] = []
     after = ""
-    while True:
-        records = db.read(queries["similar_scan_vectors"], after=after, limit=VECTOR_PAGE)
-        if not records:
-            break
+    while records := db.read(queries["similar_scan_vectors"], after=after, limit=VECTOR_PAGE):
+        vectors = np.asarray([r["embedding"] for r in records], dtype=np.float32)
+        faiss.normalize_L2(vectors)
+        while len(vectors):
+            if not parts or (parts[-1].ntotal >= part_rows and len(parts) < SHARDS):
+                parts.append(
+                    faiss.IndexScalarQuantizer(
+                        vectors.shape[1], faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+                    )
+                )
+            # The last part takes whatever comes beyond the count (entities added meanwhile:
+            # the revision check below then drops the scan anyway).
+            room = part_rows - parts[-1].ntotal if len(parts) < SHARDS else len(vectors)
+            parts[-1].add(vectors[:room])
+            vectors = vectors[room:]
         ids.extend(r["id"] for r in records)
-        blocks.append(np.asarray([r["embedding"] for r in records], dtype=np.float32))
         after = records[-1]["id"]
     if db.revision() != revision:
         return None
-    import faiss  # here, not at the top: only an API serving a large graph needs it (0.2 s to load)
-
-    vectors = np.concatenate(blocks) if blocks else np.zeros((0, 1), dtype=np.float32)
-    faiss.normalize_L2(vectors)
-    dimensions = vectors.shape[1]
-    index = faiss.IndexShards(dimensions, True)  # threaded: the parts are scanned side by side
+    index = faiss.IndexShards(parts[0].d if parts else 1, True)  # threaded: parts side by side
     index.successive_ids = True  # a part's rows follow the previous part's
-    parts = []
-    for block in np.array_split(vectors, SHARDS):
-        part = faiss.IndexScalarQuantizer(
-            dimensions, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
-        )
-        part.add(block)
+    for part in parts:
         index.add_shard(part)
-        parts.append(part)
     rows = {entity_id: row for row, entity_id in enumerate(ids)}
     return VectorScan(revision, ids, rows, index, parts)
 

@@ -266,7 +266,16 @@ def test_a_scan_read_while_the_graph_changes_is_not_kept(db, queries, wordnet_sa
     assert scans.refresh(len(wordnet_sample)) is False
     assert scans.current() is None
     assert scans.refresh(len(wordnet_sample)) is True  # nothing changes the second time
-    assert scans.current() is not None and len(scans.current().ids) == len(wordnet_sample)
+    paged = scans.current()
+    assert paged is not None and len(paged.ids) == len(wordnet_sample)
+    assert sum(part.ntotal for part in paged.parts) == len(wordnet_sample)
+    # Read in pages of 50 into its parts, or in one page: the same scan.
+    monkeypatch.setattr(graph.vector_scan, "VECTOR_PAGE", 10_000)
+    whole = graph.vector_scan.read_scan(db, queries)
+    assert whole is not None
+    assert [part.ntotal for part in whole.parts] == [part.ntotal for part in paged.parts]
+    for entity_id in sorted(wordnet_sample)[::40]:
+        assert paged.nearest(entity_id, 10) == whole.nearest(entity_id, 10)
 
 
 def test_no_scan_is_kept_below_its_size(db, queries, wordnet_sample: set[str]) -> None:
