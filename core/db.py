@@ -109,6 +109,15 @@ class Database:
     def write(self, query: LiteralString, **params: Any) -> list[neo4j.Record]:
         return self._run(query, params, RoutingControl.WRITE)
 
+    def read_pages(self, query: LiteralString, page: int, **params: Any) -> Iterator[list[neo4j.Record]]:
+        """The records of a query paged by keyset on `id` (it takes `$after` and `$limit` and
+        returns rows ordered by `id`): one transaction per page, so a page of a large graph never
+        holds the rest."""
+        after = ""
+        while records := self.read(query, after=after, limit=page, **params):
+            yield records
+            after = records[-1]["id"]
+
     def _run(
         self, query: LiteralString, params: dict[str, Any], routing: RoutingControl
     ) -> list[neo4j.Record]:

@@ -197,13 +197,7 @@ class CandidateFinder:
         return Embedded(matrix, norms, summaries, names)
 
     def _vector_pages(self) -> Iterator[list[Any]]:
-        after = ""
-        while True:
-            rows = self.db.read(self.queries["candidates_vectors"], after=after, limit=VECTOR_PAGE)
-            if not rows:
-                return
-            yield rows
-            after = rows[-1]["id"]
+        return self.db.read_pages(self.queries["candidates_vectors"], VECTOR_PAGE)
 
     def _unlinked(self, embedded: Embedded, scored: list[ScoredPair]) -> set[tuple[int, int]]:
         index = {summary.id: n for n, summary in enumerate(embedded.summaries)}

@@ -80,19 +80,18 @@ class VectorScan:
         return sum(int(part.sa_code_size()) * part.ntotal for part in self.parts)
 
 
-def read_scan(db: Database, queries: Queries) -> VectorScan | None:
+def read_scan(db: Database, queries: Queries, expected: int) -> VectorScan | None:
     """Read every stored embedding into a scan, or None when the graph changed during the read
     (the pages are separate transactions: the scan must be one revision's). Each page goes into
-    the float16 parts as it comes: the float32 vectors are never all held at once."""
+    the float16 parts as it comes, sized for `expected` vectors (about the graph's entities): the
+    float32 vectors are never all held at once."""
     import faiss  # here, not at the top: only an API serving a large graph needs it (0.2 s to load)
 
     revision = db.revision()
-    expected = int(db.read(queries["similar_population"])[0]["entities"])  # a bound, from counts
     part_rows = max(1, -(-expected // SHARDS))
     ids: list[str] = []
     parts: list[faiss.IndexScalarQuantizer] = []
-    after = ""
-    while records := db.read(queries["similar_scan_vectors"], after=after, limit=VECTOR_PAGE):
+    for records in db.read_pages(queries["similar_scan_vectors"], VECTOR_PAGE):
         vectors = np.asarray([r["embedding"] for r in records], dtype=np.float32)
         faiss.normalize_L2(vectors)
         while len(vectors):
@@ -102,13 +101,11 @@ def read_scan(db: Database, queries: Queries) -> VectorScan | None:
                         vectors.shape[1], faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
                     )
                 )
-            # The last part takes whatever comes beyond the count (entities added meanwhile:
-            # the revision check below then drops the scan anyway).
+            # The last part takes whatever comes beyond `expected` (a count some seconds old).
             room = part_rows - parts[-1].ntotal if len(parts) < SHARDS else len(vectors)
             parts[-1].add(vectors[:room])
             vectors = vectors[room:]
         ids.extend(r["id"] for r in records)
-        after = records[-1]["id"]
     if db.revision() != revision:
         return None
     index = faiss.IndexShards(parts[0].d if parts else 1, True)  # threaded: parts side by side
@@ -149,7 +146,7 @@ class VectorScans:
         with self._reading:
             started = time.monotonic()
             self._scan = None  # the old one's memory before the new one's is taken
-            fresh = read_scan(self.db, self.queries)
+            fresh = read_scan(self.db, self.queries, population)
             if fresh is None:
                 return False
             self._scan = fresh

@@ -535,8 +535,7 @@ def read_graph(db: Database, queries: Queries, progress: Progress) -> GraphData:
     vectors: list[list[float]] = []
     dismissed: list[tuple[str, str]] = []
     declined: list[tuple[str, str, str]] = []
-    after = ""
-    while rows := db.read(queries["suggest_entities"], after=after, limit=ENTITY_PAGE):
+    for rows in db.read_pages(queries["suggest_entities"], ENTITY_PAGE):
         for row in rows:
             if row["status"] == "merged":
                 continue
@@ -550,7 +549,6 @@ def read_graph(db: Database, queries: Queries, progress: Progress) -> GraphData:
                 relation_type, out, target = key.partition(">")
                 if out:
                     declined.append((row["id"], relation_type, target))
-        after = rows[-1]["id"]
         progress("read", 0.5, f"{len(ids)} entities")
     row_of = {entity: row for row, entity in enumerate(ids)}
     edges = [

@@ -271,7 +271,7 @@ def test_a_scan_read_while_the_graph_changes_is_not_kept(db, queries, wordnet_sa
     assert sum(part.ntotal for part in paged.parts) == len(wordnet_sample)
     # Read in pages of 50 into its parts, or in one page: the same scan.
     monkeypatch.setattr(graph.vector_scan, "VECTOR_PAGE", 10_000)
-    whole = graph.vector_scan.read_scan(db, queries)
+    whole = graph.vector_scan.read_scan(db, queries, len(wordnet_sample))
     assert whole is not None
     assert [part.ntotal for part in whole.parts] == [part.ntotal for part in paged.parts]
     for entity_id in sorted(wordnet_sample)[::40]:
