@@ -13,6 +13,16 @@ from pydantic import BaseModel, Field
 class Health(BaseModel):
     status: Literal["ok", "unavailable"]
     neo4j: bool
+    similar_search: Literal["scan", "index"] | None = Field(
+        None,
+        description="Where `similar` takes its candidates now: `scan` once the exact scan of the "
+        "current revision is read (large graphs), else `index`.",
+    )
+    hubs_read_ahead: bool | None = Field(
+        None,
+        description="Whether the largest hubs are read ahead at the current revision; null where "
+        "this worker does not read ahead (turned off, or another worker does).",
+    )
 
 
 class ErrorDetail(BaseModel):

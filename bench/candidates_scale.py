@@ -3,6 +3,11 @@ same revision (shared), through `CandidateFinder` on a disposable Neo4j holding 
 entities (hashing embeddings).
 
     python -m bench.candidates_scale --entities 100000 --out bench/results/candidates-100k.json
+
+`--compute-only` times only the blocked products (no Neo4j); with `--seconds S` it stops after S
+seconds and extrapolates from the share of the products done (every block's cost is its number of
+cells, so the share is the share of the work): how long the products take at a million entities,
+without an hour's run. With `--check-extrapolation` it also runs them to the end, to compare.
 """
 
 from __future__ import annotations
@@ -30,6 +35,11 @@ from neo4j_local.server import LocalNeo4j
 
 WRITE_BATCH = 2_000
 LATER = 20
+EMBED_CHUNK = 10_000  # the embedder returns Python floats: 1M vectors at once would take ~12 GB
+
+
+class Enough(Exception):
+    """The time given to the products is up."""
 
 
 def synthetic_entities(entities: int) -> tuple[list[dict[str, Any]], np.ndarray]:
@@ -39,7 +49,11 @@ def synthetic_entities(entities: int) -> tuple[list[dict[str, Any]], np.ndarray]
         data = record.data
         rows.append({"id": data["id"], "type": data["type"], "name": data["name"]})
         texts.append(f"{data['name']}: {data['description']}")
-    return rows, np.asarray(HashingEmbedder().embed(texts), dtype=np.float32)
+    embedder = HashingEmbedder()
+    vectors = np.empty((len(texts), embedder.dimensions), dtype=np.float32)
+    for begin in range(0, len(texts), EMBED_CHUNK):
+        vectors[begin : begin + EMBED_CHUNK] = embedder.embed(texts[begin : begin + EMBED_CHUNK])
+    return rows, vectors
 
 
 def load(db: Database, queries: Queries, rows: list[dict[str, Any]], vectors: np.ndarray) -> float:
@@ -55,23 +69,64 @@ def load(db: Database, queries: Queries, rows: list[dict[str, Any]], vectors: np
     return time.perf_counter() - start
 
 
-def compute_only(rows: list[dict[str, Any]], vectors: np.ndarray, threshold: float, out: Path) -> None:
+def timed_products(embedded: Embedded, threshold: float, seconds: float | None) -> dict[str, Any]:
+    """The products, for at most `seconds`: the pairs found, the share done, and the seconds the
+    whole would take (measured when they ran to the end, else extrapolated from the share)."""
+    start = time.perf_counter()
+    reached = [0.0]
+
+    def advance(done: float) -> None:
+        reached[0] = done
+        if done > 0 and seconds is not None and time.perf_counter() - start > seconds:
+            raise Enough
+
+    pairs, finished = 0, True
+    try:
+        for _ in passing_pairs(embedded, threshold, None, None, advance):
+            pairs += 1
+    except Enough:
+        finished = False
+    elapsed = time.perf_counter() - start
+    share = 1.0 if finished else reached[0]
+    return {
+        "seconds_run": round(elapsed, 2),
+        "share_done": round(share, 5),
+        "pairs_found": pairs,
+        "pairwise_seconds": round(elapsed / share, 1),
+        "extrapolated": not finished,
+    }
+
+
+def compute_only(
+    rows: list[dict[str, Any]],
+    vectors: np.ndarray,
+    threshold: float,
+    seconds: float | None,
+    check: bool,
+    out: Path,
+) -> None:
     summaries = [EntitySummary(id=r["id"], type=r["type"], name=r["name"]) for r in rows]
     embedded = Embedded(vectors, np.linalg.norm(vectors.astype(np.float64), axis=1), summaries, [])
-    start = time.perf_counter()
-    pairs = sum(1 for _ in passing_pairs(embedded, threshold, None, None))
-    seconds = round(time.perf_counter() - start, 2)
-    result = {
+    result: dict[str, Any] = {
         "taken": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),
         "machine": machine(),
         "load_average_at_start": os.getloadavg(),  # the machine is shared: how busy it was
         "entities": len(rows),
         "threshold": threshold,
         "compute_only": True,
-        "pairs_above_threshold": pairs,
-        "pairwise_seconds": seconds,
+        "vector_bytes": int(vectors.nbytes),
+        "products": timed_products(embedded, threshold, seconds),
     }
-    print(f"pairwise cosine at {len(rows)} entities: {pairs} pairs >= {threshold} in {seconds} s")
+    if check and seconds is not None:
+        result["products_to_the_end"] = timed_products(embedded, threshold, None)
+    for name in ("products", "products_to_the_end"):
+        if name in result:
+            figures = result[name]
+            print(
+                f"{name}: {len(rows)} entities, {figures['share_done']:.2%} done in "
+                f"{figures['seconds_run']} s: the whole {figures['pairwise_seconds']} s"
+                + (" (extrapolated)" if figures["extrapolated"] else "")
+            )
     out.write_text(json.dumps(result, indent=2) + "\n")
 
 
@@ -84,11 +139,13 @@ def main() -> None:
         action="store_true",
         help="Time only the blocked pairwise cosine (no Neo4j: no vector reads, no pair checks).",
     )
+    parser.add_argument("--seconds", type=float, help="With --compute-only: stop after this long.")
+    parser.add_argument("--check-extrapolation", action="store_true", help="Also run them to the end.")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     rows, vectors = synthetic_entities(args.entities)
     if args.compute_only:
-        compute_only(rows, vectors, args.threshold, args.out)
+        compute_only(rows, vectors, args.threshold, args.seconds, args.check_extrapolation, args.out)
         return
     result: dict[str, Any] = {
         "taken": time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()),

@@ -67,6 +67,10 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         reingest = result["atlas_reingest"]
         out.append(("unchanged re-ingest: embeddings computed", _(reingest["embeddings_computed"]), "", ""))
         out.append(("unchanged re-ingest s", _(reingest["wall_seconds"]), "", ""))
+    if "ready_seconds" in result:
+        out.append(
+            ("API start: hubs and similar scan read ahead after s", _(result["ready_seconds"]), "", "")
+        )
     for key, label in PAGES:
         if key not in result:
             continue

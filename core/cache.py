@@ -13,14 +13,19 @@ request instead of the three or four queries of a page.
 
 `RevisionCache` keeps answers in an LRU bounded by entry count, shared by the threads of one
 process; a second request for an answer being computed waits for it instead of computing it again.
+An answer that may take longer than a request should wait (graph-wide candidates at a million
+entities: an hour) is computed in a thread of its own (`get_within`): callers wait a bounded time and
+are told how far it has come; a computation for a revision the graph has left is asked to stop.
 """
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import threading
 import time
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -83,6 +88,40 @@ class RevisionWatch:
                 self._condition.notify_all()
 
 
+@dataclass
+class Progress:
+    """What a computation running in the background says of itself, for callers that stop waiting."""
+
+    started: float = field(default_factory=time.time)  # seconds since the epoch
+    stage: str = "starting"
+    done: float = 0.0  # of the stage, 0 to 1, where the computation can tell
+    stage_started: float = field(default_factory=time.time)
+    # Set when the graph moved on: the answer could not be served, so the computation may stop.
+    abandoned: threading.Event = field(default_factory=threading.Event)
+
+    def enter(self, stage: str) -> None:
+        self.advance(0.0)
+        self.stage, self.stage_started = stage, time.time()
+
+    def advance(self, done: float) -> None:
+        """Report how much of the stage is done; raises Abandoned once the answer is not wanted."""
+        if self.abandoned.is_set():
+            raise Abandoned(f"abandoned at {self.stage}: the graph changed")
+        self.done = done
+
+
+class StillComputing(Exception):
+    """The answer is being computed in the background and was not ready within the wait."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__(f"still computing: {progress.stage}, {progress.done:.0%}")
+        self.progress = progress
+
+
+class Abandoned(Exception):
+    """Raised by a computation that stopped because its revision is no longer the graph's."""
+
+
 class _Pending:
     """An answer being computed; others asking for it wait on `done`."""
 
@@ -90,6 +129,8 @@ class _Pending:
         self.done = threading.Event()
         self.value: Any = None
         self.failed = False
+        self.error: BaseException | None = None
+        self.progress = Progress()
 
 
 class RevisionCache:
@@ -99,7 +140,9 @@ class RevisionCache:
         self.revision = revision
         self.entries = entries
         self._kept: LRUCache[Hashable, Any] = LRUCache(max(entries, 1))
-        self._pending: dict[Hashable, _Pending] = {}
+        self._pending: dict[tuple[str, Hashable], _Pending] = {}
+        # A background computation's error, for the next caller: it may have stopped waiting.
+        self._failures: dict[tuple[str, Hashable], BaseException] = {}
         self._kept_revision: str | None = None
         self._lock = threading.Lock()
         self.hits = 0
@@ -113,37 +156,100 @@ class RevisionCache:
         revision = self.revision()
         full_key = (revision, key)
         with self._lock:
-            if revision != self._kept_revision:  # the graph moved: nothing kept is current
-                self._kept.clear()
-                self._kept_revision = revision
-            if full_key in self._kept:
-                self.hits += 1
+            pending, mine = self._lookup(revision, full_key)
+            if pending is None:
                 value: T = self._kept[full_key]
                 return value
-            pending = self._pending.get(full_key)
-            mine = pending is None
-            if pending is None:
-                pending = self._pending[full_key] = _Pending()
-                self.misses += 1
         if not mine:
             pending.done.wait()
             if pending.failed:
                 return compute()  # the first computation raised: this request gets its own error
             shared: T = pending.value
             return shared
+        self._complete(revision, full_key, pending, compute)
+        if pending.error is not None:
+            raise pending.error
+        computed: T = pending.value
+        return computed
+
+    def get_within(self, key: Hashable, compute: Callable[[Progress], T], seconds: float) -> T:
+        """As `get`, but the computation runs in a thread of its own, reporting to the `Progress`
+        it is given, and a caller waits for it at most `seconds`: then StillComputing. A later
+        call at the same revision waits for the same computation. One abandoned because the graph
+        moved on is asked again at the new revision."""
+        deadline = time.monotonic() + seconds
+        while True:
+            revision = self.revision()
+            full_key = (revision, key)
+            with self._lock:
+                if (failure := self._failures.pop(full_key, None)) is not None:
+                    raise failure
+                pending, mine = self._lookup(revision, full_key)
+                if pending is None:
+                    value: T = self._kept[full_key]
+                    return value
+            if mine:
+                threading.Thread(
+                    target=self._complete,
+                    args=(revision, full_key, pending, functools.partial(compute, pending.progress), True),
+                    name="revision-cache-computation",
+                    daemon=True,
+                ).start()
+            if not pending.done.wait(max(0.0, deadline - time.monotonic())):
+                raise StillComputing(pending.progress)
+            if isinstance(pending.error, Abandoned):
+                continue
+            if pending.error is not None:
+                with self._lock:
+                    self._failures.pop(full_key, None)  # told to this caller: not again
+                raise pending.error
+            computed: T = pending.value
+            return computed
+
+    def _lookup(self, revision: str, full_key: tuple[str, Hashable]) -> tuple[_Pending | None, bool]:
+        """Under the lock: None when `full_key` is kept; else its computation, and whether the
+        caller is to run it."""
+        if revision != self._kept_revision:  # the graph moved: nothing kept is current
+            self._kept.clear()
+            self._kept_revision = revision
+            self._failures.clear()
+            for pending_key, older in self._pending.items():
+                if pending_key[0] != revision:
+                    older.progress.abandoned.set()
+        if full_key in self._kept:
+            self.hits += 1
+            return None, False
+        pending = self._pending.get(full_key)
+        if pending is not None:
+            return pending, False
+        pending = self._pending[full_key] = _Pending()
+        self.misses += 1
+        return pending, True
+
+    def _complete(
+        self,
+        revision: str,
+        full_key: tuple[str, Hashable],
+        pending: _Pending,
+        compute: Callable[[], Any],
+        background: bool = False,
+    ) -> None:
+        """Run `compute` for everyone waiting on `pending`; keep its answer while the revision is
+        current. Its exception, if any, is left in `pending.error` (and, from the background, for
+        the next caller too)."""
         try:
             pending.value = compute()
-        except BaseException:
-            pending.failed = True
-            raise
+        except BaseException as error:
+            pending.failed, pending.error = True, error
         finally:
             with self._lock:
                 del self._pending[full_key]
-                if not pending.failed and revision == self._kept_revision:
-                    self._kept[full_key] = pending.value
+                if revision == self._kept_revision:
+                    if not pending.failed:
+                        self._kept[full_key] = pending.value
+                    elif background and not isinstance(pending.error, Abandoned):
+                        self._failures[full_key] = pending.error  # type: ignore[assignment]
             pending.done.set()
-        computed: T = pending.value
-        return computed
 
     def clear(self) -> None:
         with self._lock:

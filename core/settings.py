@@ -48,8 +48,11 @@ class Settings(BaseSettings):
     hub_refresh_poll_seconds: float = 5.0
     hub_refresh_settle_seconds: float = 10.0
     # From this many entities, each API worker keeps an exact scan of every embedding for `similar`
-    # (graph/vector_scan.py: 768 bytes per entity), where the vector index is approximate. 0: never.
+    # (graph/vector_scan.py: 388 bytes per entity), where the vector index is approximate. 0: never.
     similar_scan_from: int = 100_000
+    # How long a /candidates request waits for the graph-wide list while it is computed in the
+    # background (curation/candidates.py); then 202 with how far it has come, and it goes on.
+    candidates_wait_seconds: float = 30.0
     # Answers kept while the graph revision is unchanged (core/cache.py), per worker; 0 turns it off.
     response_cache_entries: int = 4096
     # `atlas serve --workers` default: processes answering requests, one per core.

@@ -18,10 +18,13 @@ the threshold. Memory is O(N·d + block).
 
 The ranked list is computed once per graph revision and per (threshold, type pair), and shared:
 every later page, and every request that arrives while it is being computed, takes the same list
-(`RevisionCache`, core/cache.py). Any commit, a decision included, moves the revision, so a
-decision still shows at the next request. The vectors are normalised once in float32, so a block's
-matrix product is already its cosines (numpy's BLAS runs it on every core). The answer records
-each stage's seconds.
+(`RevisionCache`, core/cache.py). Asked with a `wait` (the API), it is computed in a thread of its
+own and the caller is told how far it has come when it is not ready in time (`StillComputing`):
+at a million entities the products take about an hour, longer than any request should hang. A
+computation whose revision the graph has left stops at its next block. Any commit, a decision
+included, moves the revision, so a decision still shows at the next request. The vectors are
+normalised once in float32, so a block's matrix product is already its cosines (numpy's BLAS runs
+it on every core). The answer records each stage's seconds.
 """
 
 from __future__ import annotations
@@ -31,14 +34,14 @@ import re
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from core.cache import RevisionCache, RevisionWatch
+from core.cache import Progress, RevisionCache, RevisionWatch
 from core.db import Database
 from core.queries import Queries
 from core.timing import timed
@@ -118,9 +121,12 @@ class CandidateFinder:
         kind: CandidateKind | None = None,
         limit: int = 50,
         cursor: str | None = None,
+        wait: float | None = None,
     ) -> CandidateList:
+        """`wait`: compute in the background and wait at most this many seconds (else
+        StillComputing, core/cache.py); None computes in the caller, however long it takes."""
         after = _decode_pair_cursor(cursor) if cursor else None
-        ranked = self.shared_ranked(threshold, type_a, type_b)
+        ranked = self.shared_ranked(threshold, type_a, type_b, wait)
         pairs = [p for p in ranked.pairs if kind is None or p.kind == kind]
         start = 0
         if after is not None:
@@ -138,17 +144,20 @@ class CandidateFinder:
             computed_stages=ranked.stages,
         )
 
-    def shared_ranked(self, threshold: float, type_a: str | None, type_b: str | None) -> Ranked:
+    def shared_ranked(
+        self, threshold: float, type_a: str | None, type_b: str | None, wait: float | None = None
+    ) -> Ranked:
         """`ranked`, computed once per revision for everyone using this database."""
 
-        def compute() -> Ranked:
+        def compute(progress: Progress | None = None) -> Ranked:
             start = time.perf_counter()
             stages: dict[str, float] = {}
-            pairs = self.ranked(threshold, type_a, type_b, stages)
+            pairs = self.ranked(threshold, type_a, type_b, stages, progress)
             at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
             return Ranked(pairs, at, round(time.perf_counter() - start, 3), stages)
 
-        return _shared_cache(self.db).get(("candidates", threshold, type_a, type_b), compute)
+        cache, key = _shared_cache(self.db), ("candidates", threshold, type_a, type_b)
+        return cache.get(key, compute) if wait is None else cache.get_within(key, compute, wait)
 
     def ranked(
         self,
@@ -156,16 +165,22 @@ class CandidateFinder:
         type_a: str | None = None,
         type_b: str | None = None,
         stages: dict[str, float] | None = None,
+        progress: Progress | None = None,
     ) -> list[CandidatePair]:
         """Every candidate pair of the graph, best first (score, then ids), unrounded scores;
-        each stage's seconds into `stages`."""
+        each stage's seconds into `stages`, and how far it has come into `progress`."""
         seconds = stages if stages is not None else {}
+        progress = progress or Progress()
+        progress.enter("read")
         with timed(seconds, "read"):
             embedded = self.embedded(type_a, type_b)
+        progress.enter("products")
         with timed(seconds, "products"):
-            scored = list(passing_pairs(embedded, threshold, type_a, type_b))
+            scored = list(passing_pairs(embedded, threshold, type_a, type_b, progress.advance))
+        progress.enter("check")
         with timed(seconds, "check"):
             unlinked = self._unlinked(embedded, scored)
+        progress.enter("rank")
         with timed(seconds, "rank"):
             kept = [p for p in scored if (p.i, p.j) in unlinked]
             kept.sort(key=lambda p: p.key(embedded))
@@ -211,9 +226,14 @@ class CandidateFinder:
 
 
 def passing_pairs(
-    embedded: Embedded, threshold: float, type_a: str | None, type_b: str | None
+    embedded: Embedded,
+    threshold: float,
+    type_a: str | None,
+    type_b: str | None,
+    advance: Callable[[float], None] = lambda done: None,
 ) -> Iterator[ScoredPair]:
-    """All pairs i < j with cosine >= threshold whose types match the (unordered) type pair."""
+    """All pairs i < j with cosine >= threshold whose types match the (unordered) type pair;
+    `advance` is told the share of the products done after each block."""
     count = len(embedded.summaries)
     if count < 2:
         return
@@ -224,8 +244,10 @@ def passing_pairs(
     code_a = None if type_a is None else codebook.get(type_a, -1)  # -1: a type nobody has
     code_b = None if type_b is None else codebook.get(type_b, -1)
     block = max(1, BLOCK_CELLS // count)
+    products = count * (count + 1) / 2  # the upper triangle, diagonal included
     for start in range(0, count, block):
         stop = min(start + block, count)
+        advance(1 - (count - start) * (count - start + 1) / 2 / products)
         cosines = unit[start:stop] @ unit[start:].T
         rows, cols = np.nonzero(cosines >= threshold - FLOAT32_MARGIN)
         rows, cols = rows + start, cols + start

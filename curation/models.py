@@ -62,3 +62,19 @@ class CandidateList(BaseModel):
         description="Where that time went, in seconds: `read` (the vectors from Neo4j), `products` "
         "(every pair's cosine), `check` (relations and dismissals of the passing pairs), `rank`.",
     )
+
+
+class CandidatesComputing(BaseModel):
+    """/candidates' answer (202) while the list is computed in the background: ask again later."""
+
+    status: Literal["computing"] = "computing"
+    started_at: str = Field(description="When the computation started (UTC).")
+    stage: Literal["starting", "read", "products", "check", "rank"] = Field(
+        description="`read`: the vectors from Neo4j; `products`: every pair's cosine (most of the "
+        "time); `check`: relations and dismissals of the passing pairs; `rank`."
+    )
+    done: float = Field(description="Share of the stage done, 0 to 1 (counted during `products`).")
+    seconds_so_far: float
+    estimated_seconds_left: float | None = Field(
+        None, description="From the products' rate so far, while they run; the later stages are short."
+    )

@@ -16,7 +16,7 @@ from core.schema import SchemaView
 from graph import models
 from graph.cursors import decode_cursor, encode_cursor
 from graph.hub_cache import HUB_DEGREE, HubCache
-from graph.vector_scan import FLOAT16_ERROR, VectorScans
+from graph.vector_scan import Nearest, VectorScans
 
 DEFAULT_THRESHOLD = 0.65
 # The vector index's cost grows with the number of candidates asked for: ask first for twice as many
@@ -106,42 +106,66 @@ class GraphReader:
         """`nearest`: when none reaches the threshold, up to this many closest below it, from the
         same search (the entity page's hint)."""
         scan = self.scans.current() if self.scans is not None else None
-        # An exact scan ranks every candidate truly: no floor needed for the index's beam.
-        floor = 0 if scan is not None else candidate_floor(self.embedded_population())
-        steps = candidate_steps(limit, widen, floor)
-        nearest_ids = scan.nearest(entity_id, steps[-1]) if scan is not None else None
-        if nearest_ids is not None:
-            # The scan's scores say how far to look: the first step wider than every candidate
-            # that can pass, in one query instead of widening step by step.
-            can_pass = sum(score >= threshold - FLOAT16_ERROR for _, score in nearest_ids)
-            steps = [next((step for step in steps if step > can_pass), steps[-1])]
+        if scan is not None:
+            steps = candidate_steps(limit, widen)  # every candidate ranked truly: no beam floor
+            scanned = scan.nearest(entity_id, steps[-1])
+            if scanned is not None:
+                return self._similar_by_scan(entity_id, scanned, steps, threshold, limit, types, nearest)
+        steps = candidate_steps(limit, widen, candidate_floor(self.embedded_population()))
         for candidates in steps:
-            among = [i for i, _ in nearest_ids[:candidates]] if nearest_ids is not None else None
-            records = self.db.read(
-                self.queries["similar"],
-                id=entity_id,
-                threshold=threshold,
-                limit=limit,
-                candidates=candidates,
-                types=types,
-                nearest=nearest,
-                among=among,
-            )
-            search: Literal["index", "scan"] = "scan" if among is not None else "index"
-            if not records:  # the entity has no embedding yet, or no candidate passed
-                return models.Similar(threshold=threshold, count=0, items=[], search=search)
-            record = records[0]
+            record = self._read_similar(entity_id, threshold, limit, candidates, types, nearest, None)
+            if record is None:  # the entity has no embedding yet, or no candidate passed
+                return models.Similar(threshold=threshold, count=0, items=[], search="index")
             if not record["saturated"]:
                 break
         exact = not (record["saturated"] and candidates == steps[-1])
-        return models.Similar(
+        return _similar_answer(threshold, record, exact, "index")
+
+    def _similar_by_scan(
+        self,
+        entity_id: str,
+        scanned: Nearest,
+        steps: list[int],
+        threshold: float,
+        limit: int,
+        types: list[str] | None,
+        nearest: int,
+    ) -> models.Similar:
+        """One query, its candidates from the exact scan: the nearest as many as the first step
+        shows, and every other one whose exact cosine can reach the threshold (graph/vector_scan.py
+        bounds each scan cosine's error), up to the widest step."""
+        can_pass = scanned.can_pass(threshold)
+        ranks = range(len(scanned.pairs))
+        chosen = [rank for rank in ranks if rank < steps[0] or can_pass[rank]][: steps[-1]]
+        among = [scanned.pairs[rank][0] for rank in chosen]
+        record = self._read_similar(entity_id, threshold, limit, len(among), types, nearest, among)
+        if record is None:
+            return models.Similar(threshold=threshold, count=0, items=[], search="scan")
+        every_one_that_can_pass = sum(can_pass[rank] for rank in chosen) == sum(can_pass)
+        exact = every_one_that_can_pass and scanned.holds_all_that_can_pass(threshold)
+        return _similar_answer(threshold, record, exact, "scan")
+
+    def _read_similar(
+        self,
+        entity_id: str,
+        threshold: float,
+        limit: int,
+        candidates: int,
+        types: list[str] | None,
+        nearest: int,
+        among: list[str] | None,
+    ) -> Any:
+        records = self.db.read(
+            self.queries["similar"],
+            id=entity_id,
             threshold=threshold,
-            count=record["count"],
-            count_exact=exact,
-            search=search,
-            items=[_similar(item) for item in record["items"]],
-            nearest=[_similar(item) for item in record["nearest"]],
+            limit=limit,
+            candidates=candidates,
+            types=types,
+            nearest=nearest,
+            among=among,
         )
+        return records[0] if records else None
 
     def embedded_population(self) -> int:
         """How many entities the vector index may hold (Neo4j's count store: no scan), counted at
@@ -217,6 +241,19 @@ def candidate_steps(limit: int, widen: bool = True, floor: int = 0) -> list[int]
     while widen and steps[-1] < widest:
         steps.append(min(steps[-1] * WIDENING, widest))
     return steps
+
+
+def _similar_answer(
+    threshold: float, record: Any, exact: bool, search: Literal["index", "scan"]
+) -> models.Similar:
+    return models.Similar(
+        threshold=threshold,
+        count=record["count"],
+        count_exact=exact,
+        search=search,
+        items=[_similar(item) for item in record["items"]],
+        nearest=[_similar(item) for item in record["nearest"]],
+    )
 
 
 def _similar(raw: Any) -> models.SimilarEntity:

@@ -27,6 +27,11 @@ class SettledRefresher:
         self.settle_seconds = settle_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self.refreshed_revision: str | None = None  # the revision last read ahead
+
+    def is_current(self) -> bool:
+        """Whether what it read ahead is of the graph's current revision (one empty read)."""
+        return self.refreshed_revision is not None and self.refreshed_revision == self.db.revision()
 
     def start(self) -> None:
         self._thread.start()
@@ -44,7 +49,6 @@ class SettledRefresher:
         raise NotImplementedError
 
     def _run(self) -> None:
-        refreshed_at: str | None = None
         seen, seen_since = "", time.monotonic()
         while not self._stop.wait(self.poll_seconds):
             try:
@@ -52,9 +56,9 @@ class SettledRefresher:
                 if revision != seen:
                     seen, seen_since = revision, time.monotonic()
                 settled = time.monotonic() - seen_since >= self.settle_seconds
-                if revision != refreshed_at and settled:
+                if revision != self.refreshed_revision and settled:
                     done = self.refresh()
-                    refreshed_at = revision
+                    self.refreshed_revision = revision
                     log.debug("%s at %s: %s", self.name, revision, done)
             except (DatabaseUnavailable, ConfigurationError):
                 pass  # Neo4j is down or restarting: requests answer 503; try again at the next poll

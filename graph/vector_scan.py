@@ -3,12 +3,13 @@ vector index loses neighbours.
 
 Neo4j's HNSW index is approximate: against a brute force it returned 98% of the true top 20 at
 200,000 entities with 200 candidates, and 72% at 1,000,000 with 40, 99.2% with 400
-(docs/performance.md, similar at scale). A scan of every vector misses nothing. It holds one
-float16 copy of the unit vectors in faiss flat indexes (768 bytes per entity: 768 MB at 1M, per
-API worker) and answers which entities are nearest; `similar.cypher` then ranks those by the
-exact cosine of the stored float32 vectors and applies every other rule, as it does for the
-index's candidates. float16 moves a cosine by about 1e-3, so the candidates asked for (at least
-twice the items shown) hold the exact top items.
+(docs/performance.md, similar at scale). A scan of every vector misses nothing. It holds a
+copy of the unit vectors at one byte per coordinate in faiss flat indexes (388 bytes per entity:
+388 MB at 1M, per API worker) and answers which entities are nearest, each with a bound on how far
+its cosine may be from the exact one; `similar.cypher` then ranks those by the exact cosine of the
+stored float32 vectors and applies every other rule, as it does for the index's candidates. With
+the bound, `similar` asks for every candidate whose exact cosine can reach the threshold, so its
+count is exact.
 
 A scan is read for one graph revision and used only while the graph is at that revision: after
 any change `similar` asks the index again until `VectorScans` has read the vectors anew, in the
@@ -39,34 +40,73 @@ VECTOR_PAGE = 10_000  # rows per read: 15 MB of float32 vectors
 log = logging.getLogger("atlas.graph.scan")
 
 
-# One query scans its shards on as many cores at once: 1M vectors in 28 ms on 2 cores, against
-# 42 ms in one piece (docs/performance.md). Under many readers at once the cores are busy anyway.
+# One query scans its shards on as many cores at once: 1M vectors in 14 ms on 2 cores, against
+# 25 ms in one piece (docs/performance.md). Under many readers at once the cores are busy anyway.
 SHARDS = max(1, min(os.cpu_count() or 1, 4))
-# float16 moves each coordinate of a unit vector by at most 2^-11 of itself, so a cosine by at most
-# about 1e-3; ten times that leaves room.
-FLOAT16_ERROR = 0.01
+# The vectors are kept as one byte per coordinate over one range shared by every coordinate
+# (faiss's 8-bit uniform quantiser): half float16's bytes, and cheap enough to decode that a scan of
+# 1M takes 14 ms against float16's 25 (docs/performance.md). The range is the largest coordinate
+# among the first TRAIN_ROWS vectors with RANGE_SPARE to spare; a larger one later is clamped, and
+# its error is counted in the scan's bound like any other.
+TRAIN_ROWS = 10_000
+RANGE_SPARE = 1.25
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The entities nearest to one entity by the scan's cosine, nearest first, each with how far
+    that cosine may be from the exact one (`errors`); `beyond`: the same for any entity further."""
+
+    pairs: list[tuple[str, float]]
+    errors: list[float]
+    beyond: float
+    every_other: bool  # whether `pairs` holds every other entity of the graph
+
+    def can_pass(self, threshold: float) -> list[bool]:
+        """For each of `pairs`, whether its exact cosine may be `threshold` or more."""
+        return [score >= threshold - error for (_, score), error in zip(self.pairs, self.errors, strict=True)]
+
+    def holds_all_that_can_pass(self, threshold: float) -> bool:
+        """Whether no entity beyond `pairs` can reach `threshold`: their scan cosines are at most
+        the last one's, and their errors at most `beyond`."""
+        return self.every_other or (bool(self.pairs) and self.pairs[-1][1] < threshold - self.beyond)
 
 
 @dataclass(frozen=True)
 class VectorScan:
-    """Every embedded entity's unit vector at one graph revision, in float16, in `parts` of
-    consecutive rows that `index` scans side by side."""
+    """Every embedded entity's unit vector at one graph revision, quantised to one byte per
+    coordinate, in `parts` of consecutive rows that `index` scans side by side."""
 
     revision: str
     ids: list[str]
     rows: dict[str, int]
     index: faiss.IndexShards
     parts: list[faiss.IndexScalarQuantizer]  # kept here too: `index` does not own them
+    residuals: np.ndarray  # per row: the length of (vector - its quantised copy)
+    largest_residual: float
 
-    def nearest(self, entity_id: str, count: int) -> list[tuple[str, float]] | None:
-        """The `count` entities nearest to `entity_id` (itself left out), nearest first, with their
-        float16 cosine (within FLOAT16_ERROR of the exact one); None when the scan does not hold it."""
+    def nearest(self, entity_id: str, count: int) -> Nearest | None:
+        """The `count` entities nearest to `entity_id` (itself left out); None when the scan does
+        not hold it."""
         row = self.rows.get(entity_id)
         if row is None:
             return None
         scores, found = self.index.search(self._vector(row), min(count + 1, len(self.ids)))
-        pairs = zip(found[0].tolist(), scores[0].tolist(), strict=True)
-        return [(self.ids[r], score) for r, score in pairs if r >= 0 and r != row][:count]
+        keep = (found[0] >= 0) & (found[0] != row)
+        rows, scores = found[0][keep][:count], scores[0][keep][:count]
+        # The scan compares two quantised copies, q + r and x + s, of unit vectors q and x, so
+        # |<q + r, x + s> - <q, x>| = |<r, x + s> + <q, s>| <= |r| (1 + |s|) + |s| (Cauchy-Schwarz);
+        # float32 rounding adds less than 1e-5.
+        mine = float(self.residuals[row])
+        theirs = self.residuals[rows].astype(np.float64)
+        errors = mine * (1 + theirs) + theirs + 1e-5
+        largest = self.largest_residual
+        return Nearest(
+            pairs=[(self.ids[r], s) for r, s in zip(rows.tolist(), scores.tolist(), strict=True)],
+            errors=errors.tolist(),
+            beyond=mine * (1 + largest) + largest + 1e-5,
+            every_other=count >= len(self.ids) - 1,
+        )
 
     def _vector(self, row: int) -> np.ndarray:
         for part in self.parts:
@@ -77,43 +117,91 @@ class VectorScan:
 
     @property
     def nbytes(self) -> int:
-        return sum(int(part.sa_code_size()) * part.ntotal for part in self.parts)
+        codes = sum(int(part.sa_code_size()) * part.ntotal for part in self.parts)
+        return codes + int(self.residuals.nbytes)
+
+
+class ScanParts:
+    """The quantised parts of a scan, filled a page of vectors at a time: up to SHARDS parts of
+    `part_rows` rows (the last one takes whatever comes beyond), all on one quantiser range."""
+
+    def __init__(self, part_rows: int) -> None:
+        self.part_rows = part_rows
+        self.parts: list[faiss.IndexScalarQuantizer] = []
+        self.residuals: list[np.ndarray] = []
+        self._untrained: list[np.ndarray] = []  # held until TRAIN_ROWS have come: the range
+        self._range: np.ndarray | None = None
+
+    def add(self, vectors: np.ndarray) -> None:
+        """Add unit vectors (float32, one per row), in the order of their ids."""
+        if self._range is None:
+            self._untrained.append(vectors)
+            if sum(len(held) for held in self._untrained) >= TRAIN_ROWS:
+                self._train()
+            return
+        while len(vectors):
+            if not self.parts or (self.parts[-1].ntotal >= self.part_rows and len(self.parts) < SHARDS):
+                self.parts.append(quantised_part(vectors.shape[1], self._range))
+            part = self.parts[-1]
+            room = self.part_rows - part.ntotal if len(self.parts) < SHARDS else len(vectors)
+            codes = part.sa_encode(vectors[:room])
+            self.residuals.append(np.linalg.norm(vectors[:room] - part.sa_decode(codes), axis=1))
+            part.add_sa_codes(codes)
+            vectors = vectors[room:]
+
+    def scan(self, revision: str, ids: list[str]) -> VectorScan:
+        import faiss
+
+        if self._range is None and self._untrained:
+            self._train()
+        dimensions = self.parts[0].d if self.parts else 1
+        index = faiss.IndexShards(dimensions, True)  # threaded: parts side by side
+        index.successive_ids = True  # a part's rows follow the previous part's
+        for part in self.parts:
+            index.add_shard(part)
+        rows = {entity_id: row for row, entity_id in enumerate(ids)}
+        residuals = np.concatenate(self.residuals) if self.residuals else np.zeros(0, np.float32)
+        largest = float(residuals.max()) if len(residuals) else 0.0
+        return VectorScan(revision, ids, rows, index, self.parts, residuals, largest)
+
+    def _train(self) -> None:
+        held = np.concatenate(self._untrained)
+        self._untrained = []
+        largest = float(np.abs(held[:TRAIN_ROWS]).max()) * RANGE_SPARE  # the same whatever the pages
+        self._range = np.array([-largest, 2 * largest], dtype=np.float32)  # faiss: (min, width)
+        self.add(held)
+
+
+def quantised_part(dimensions: int, value_range: np.ndarray) -> faiss.IndexScalarQuantizer:
+    """An empty part that keeps each coordinate in one byte over `value_range` (minimum, width)."""
+    import faiss
+
+    part = faiss.IndexScalarQuantizer(
+        dimensions, faiss.ScalarQuantizer.QT_8bit_uniform, faiss.METRIC_INNER_PRODUCT
+    )
+    faiss.copy_array_to_vector(value_range, part.sq.trained)
+    part.is_trained = True
+    return part
 
 
 def read_scan(db: Database, queries: Queries, expected: int) -> VectorScan | None:
     """Read every stored embedding into a scan, or None when the graph changed during the read
     (the pages are separate transactions: the scan must be one revision's). Each page goes into
-    the float16 parts as it comes, sized for `expected` vectors (about the graph's entities): the
+    the quantised parts as it comes, sized for `expected` vectors (about the graph's entities): the
     float32 vectors are never all held at once."""
     import faiss  # here, not at the top: only an API serving a large graph needs it (0.2 s to load)
 
     revision = db.revision()
-    part_rows = max(1, -(-expected // SHARDS))
     ids: list[str] = []
-    parts: list[faiss.IndexScalarQuantizer] = []
+    parts = ScanParts(part_rows=max(1, -(-expected // SHARDS)))
     for records in db.read_pages(queries["similar_scan_vectors"], VECTOR_PAGE):
         vectors = np.asarray([r["embedding"] for r in records], dtype=np.float32)
         faiss.normalize_L2(vectors)
-        while len(vectors):
-            if not parts or (parts[-1].ntotal >= part_rows and len(parts) < SHARDS):
-                parts.append(
-                    faiss.IndexScalarQuantizer(
-                        vectors.shape[1], faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
-                    )
-                )
-            # The last part takes whatever comes beyond `expected` (a count some seconds old).
-            room = part_rows - parts[-1].ntotal if len(parts) < SHARDS else len(vectors)
-            parts[-1].add(vectors[:room])
-            vectors = vectors[room:]
+        parts.add(vectors)
         ids.extend(r["id"] for r in records)
     if db.revision() != revision:
         return None
-    index = faiss.IndexShards(parts[0].d if parts else 1, True)  # threaded: parts side by side
-    index.successive_ids = True  # a part's rows follow the previous part's
-    for part in parts:
-        index.add_shard(part)
-    rows = {entity_id: row for row, entity_id in enumerate(ids)}
-    return VectorScan(revision, ids, rows, index, parts)
+    return parts.scan(revision, ids)
 
 
 class VectorScans:

@@ -7,18 +7,29 @@ a form field.
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
 from api import models
 from api.auth import ApiKey, configured_key
 from api.deps import Reader
 from api.errors import InvalidParameter
 from api.models import DismissRequest, LinkRequest, MergeRequest, WriteRequest
+from core.cache import Progress, StillComputing
 from curation.candidates import DEFAULT_CANDIDATE_THRESHOLD, CandidateFinder
 from curation.curator import Curator
-from curation.models import CandidateKind, CandidateList, CurationResult, Decision, DecisionList
+from curation.models import (
+    CandidateKind,
+    CandidateList,
+    CandidatesComputing,
+    CurationResult,
+    Decision,
+    DecisionList,
+)
 from graph.reader import GraphReader
 
 router = APIRouter(tags=["curation"])
@@ -46,8 +57,13 @@ def checked_type(reader: GraphReader, name: str, entity_type: str | None) -> str
 # --- reads ---------------------------------------------------------------------------------------
 
 
-@router.get("/candidates", response_model=CandidateList)
+@router.get(
+    "/candidates",
+    response_model=CandidateList,
+    responses={202: {"model": CandidatesComputing, "description": "Still computing: ask again"}},
+)
 def candidates(
+    request: Request,
     reader: Reader,
     threshold: Annotated[float, Query(ge=-1.0, le=1.0, description="Minimum cosine.")] = (
         DEFAULT_CANDIDATE_THRESHOLD
@@ -59,12 +75,44 @@ def candidates(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
-) -> CandidateList:
+) -> Any:
     """Entity pairs with cosine >= threshold and no typed edge, not dismissed, best first.
-    Exact (blocked pairwise cosine over all embeddings): see curation/candidates.py for the cost."""
+    Exact (blocked pairwise cosine over all embeddings): see curation/candidates.py for the cost.
+    The list is computed once per graph revision in the background; a request waits for it up to
+    `ATLAS_CANDIDATES_WAIT_SECONDS` (30), then answers 202 with how far it has come and a
+    `Retry-After` header."""
     type_a, type_b = checked_type(reader, "type_a", type_a), checked_type(reader, "type_b", type_b)
-    return CandidateFinder(reader.db, reader.queries).find(
-        threshold, type_a, type_b, kind=kind, limit=limit, cursor=cursor
+    try:
+        return CandidateFinder(reader.db, reader.queries).find(
+            threshold,
+            type_a,
+            type_b,
+            kind=kind,
+            limit=limit,
+            cursor=cursor,
+            wait=request.app.state.settings.candidates_wait_seconds,
+        )
+    except StillComputing as computing:
+        answer = still_computing(computing.progress)
+        retry = answer.estimated_seconds_left or 5.0
+        return JSONResponse(
+            answer.model_dump(),
+            status_code=202,
+            headers={"Retry-After": str(math.ceil(min(max(retry, 1), 60)))},
+        )
+
+
+def still_computing(progress: Progress) -> CandidatesComputing:
+    now = time.time()
+    left = None
+    if progress.stage == "products" and progress.done > 0.001:
+        left = round((now - progress.stage_started) * (1 - progress.done) / progress.done, 1)
+    return CandidatesComputing(
+        started_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(progress.started)),
+        stage=progress.stage,
+        done=round(progress.done, 4),
+        seconds_so_far=round(now - progress.started, 1),
+        estimated_seconds_left=left,
     )
 
 

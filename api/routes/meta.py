@@ -61,9 +61,17 @@ def stats(reader: Reader) -> Stats:
     response_model=models.Health,
     responses={503: {"model": models.Health, "description": "Neo4j does not answer"}},
 )
-def health(reader: Reader) -> models.Health | JSONResponse:
-    """Whether Neo4j answers a query right now."""
+def health(request: Request, reader: Reader) -> models.Health | JSONResponse:
+    """Whether Neo4j answers a query right now, and whether what the API reads ahead in the
+    background after a start or a change (the similar scan, the largest hubs) is ready."""
     if reader.db.ping():
-        return models.Health(status="ok", neo4j=True)
+        state = request.app.state
+        hubs = state.hub_refresher
+        return models.Health(
+            status="ok",
+            neo4j=True,
+            similar_search="scan" if reader.scans is not None and reader.scans.current() else "index",
+            hubs_read_ahead=hubs.is_current() if hubs is not None else None,
+        )
     body = models.Health(status="unavailable", neo4j=False)
-    return JSONResponse(body.model_dump(), status_code=503)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=503)

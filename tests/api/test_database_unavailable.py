@@ -45,5 +45,5 @@ def test_api_answers_503_while_neo4j_is_down_and_recovers_without_restart(own_se
         assert client.get("/health").json() == {"status": "unavailable", "neo4j": False}
 
         own_server.start(die_with_parent=True)
-        assert client.get("/health").json() == {"status": "ok", "neo4j": True}
+        assert client.get("/health").json().items() >= {"status": "ok", "neo4j": True}.items()
         assert client.get("/entities/concept:x").status_code == 404

@@ -135,8 +135,13 @@ def test_entity_list_pages_with_a_cursor_and_filters(client, small_graph) -> Non
     assert client.get("/entities", params={"cursor": "%%%"}).status_code == 422
 
 
-def test_health_says_neo4j_answers(client) -> None:
-    assert client.get("/health").json() == {"status": "ok", "neo4j": True}
+def test_health_says_neo4j_answers_and_what_is_read_ahead(client) -> None:
+    assert client.get("/health").json() == {
+        "status": "ok",
+        "neo4j": True,
+        "similar_search": "index",  # a small graph: no scan is kept
+        "hubs_read_ahead": None,  # the tests' settings turn the read-ahead off
+    }
 
 
 def test_browsers_get_the_html_page_at_the_same_address(client, small_graph) -> None:

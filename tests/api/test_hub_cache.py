@@ -100,17 +100,22 @@ def test_the_background_thread_reads_ahead_once_the_revision_has_settled(client,
         client.app.state.reader, poll_seconds=0.1, settle_seconds=0.5, min_degree=1, hubs=3
     )
     db.write("CREATE (:Scratch)")
+    client.app.state.hub_refresher = refresher  # what /health asks
+    assert client.get("/health").json()["hubs_read_ahead"] is False
     refresher.start()
     try:
         deadline = time.monotonic() + 20
-        while len(reads) < 3 and time.monotonic() < deadline:
+        while not refresher.is_current() and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
         refresher.stop()
     assert len(reads) == 3, f"the background thread read {reads} within 20 s, not the 3 largest hubs"
     assert PAGE_ID in reads
+    assert client.get("/health").json()["hubs_read_ahead"] is True
     client.get(f"/entities/{PAGE_ID}")
     assert len(reads) == 3
+    db.write("CREATE (:Scratch)")
+    assert client.get("/health").json()["hubs_read_ahead"] is False
 
 
 def _far_entity(db) -> str:

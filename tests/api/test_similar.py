@@ -285,6 +285,14 @@ def test_no_scan_is_kept_below_its_size(db, queries, wordnet_sample: set[str]) -
     assert scans.refresh(len(wordnet_sample)) is False and scans.current() is None
 
 
+def test_health_says_when_similar_answers_from_the_scan(scanning, db, wordnet_sample: set[str]) -> None:
+    assert scanning.get("/health").json()["similar_search"] == "index"
+    read_scan_now(scanning)
+    assert scanning.get("/health").json()["similar_search"] == "scan"
+    db.write("MATCH (e:Entity) WITH e LIMIT 1 SET e.description = 'changed'")
+    assert scanning.get("/health").json()["similar_search"] == "index"
+
+
 def test_a_page_kept_while_the_scan_was_read_is_not_served_in_place_of_the_scans(
     scanning, wordnet_sample: set[str]
 ) -> None:
@@ -297,8 +305,9 @@ def test_a_page_kept_while_the_scan_was_read_is_not_served_in_place_of_the_scans
 def test_the_scan_asks_neo4j_once_for_as_many_candidates_as_can_pass(
     scanning, db, wordnet_sample: set[str], monkeypatch
 ) -> None:
-    """The index widens step by step (40, 200, 800 candidates); the scan's own scores say at once
-    which step holds every candidate that can pass: one query, the same answer."""
+    """The index widens step by step (40, 200, 800 candidates); the scan's own scores, each with
+    its error bound, say at once which entities can pass: one query of the first step's candidates
+    and every other one that can pass, the same answer."""
     read_scan_now(scanning)
     reader = scanning.app.state.reader
     asked: list[int] = []

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,33 +116,48 @@ def test_load_bench_measures_the_driver_and_every_api_cell_and_probes_for_stale_
 @pytest.mark.slow
 @pytest.mark.neo4j
 def test_recall_bench_measures_the_index_the_in_process_scans_and_atlas_similar(tmp_path: Path) -> None:
-    out = tmp_path / "recall.json"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench.similar_recall",
-            "--entities=2000",
-            "--samples=10",
-            "--configs",
-            "default",
-            "--candidates",
-            "40",
-            "100",
-            "--in-process",
-            "--atlas",
-            "--heap=512m",
-            "--pagecache=256m",
-            f"--out={out}",
-        ],
-        cwd=PROJECT_ROOT,
-        check=True,
-        timeout=600,
+    result = run_bench(
+        "bench.similar_recall",
+        "--entities=2000",
+        "--samples=10",
+        "--configs",
+        "default",
+        "--candidates",
+        "40",
+        "100",
+        "--in-process",
+        "--atlas",
+        "--heap=512m",
+        "--pagecache=256m",
+        out=tmp_path / "recall.json",
     )
-    result = json.loads(out.read_text())
     assert set(result["configs"]["default"]["by_candidates"]) == {"40", "100"}
-    assert {"numpy_exact", "faiss_fp16"} <= set(result["in_process"])
+    assert {"numpy_exact", "faiss_fp16", "faiss_int8"} <= set(result["in_process"])
+    assert result["in_process"]["faiss_int8"]["40"]["recall"] == 1.0
     assert result["atlas"]["index"]["search"] == ["index"]
     assert result["atlas"]["scan"]["search"] == ["scan"]
     for cell in result["atlas"].values():
         assert {"page_recall", "page_latency_ms", "count_equal", "similar_latency_ms"} <= set(cell)
+
+
+def test_the_candidates_bench_extrapolates_the_products_from_a_share_and_checks_it(tmp_path: Path) -> None:
+    result = run_bench(
+        "bench.candidates_scale",
+        "--entities=20000",
+        "--compute-only",
+        "--seconds=0.01",
+        "--check-extrapolation",
+        out=tmp_path / "candidates.json",
+    )
+    stopped, whole = result["products"], result["products_to_the_end"]
+    assert stopped["extrapolated"] and 0 < stopped["share_done"] < 1
+    assert not whole["extrapolated"] and whole["share_done"] == 1.0
+    assert stopped["pairs_found"] <= whole["pairs_found"]
+
+
+def run_bench(module: str, *arguments: str, out: Path) -> Any:
+    """Run a bench module as a user does; the JSON it wrote to `out`."""
+    subprocess.run(
+        [sys.executable, "-m", module, *arguments, f"--out={out}"], cwd=PROJECT_ROOT, check=True, timeout=600
+    )
+    return json.loads(out.read_text())

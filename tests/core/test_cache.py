@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from core.cache import RevisionCache, RevisionWatch
+from core.cache import Abandoned, Progress, RevisionCache, RevisionWatch, StillComputing
 
 
 class SlowRevision:
@@ -133,6 +133,67 @@ def test_zero_entries_computes_every_time() -> None:
     cache.get("k", lambda: computed.append(1))
     cache.get("k", lambda: computed.append(1))
     assert computed == [1, 1]
+
+
+# Answers computed in the background (`get_within`): graph-wide candidates on a large graph.
+
+
+def test_a_slow_answer_says_how_far_it_has_come_then_a_later_call_takes_it() -> None:
+    cache = RevisionCache(lambda: "r1", entries=3)
+    release, runs = threading.Event(), []
+
+    def slow(progress: Progress) -> str:
+        runs.append(1)
+        progress.enter("products")
+        progress.advance(0.25)
+        release.wait(5)
+        return "list"
+
+    with pytest.raises(StillComputing) as waited:
+        cache.get_within("k", slow, seconds=0.2)
+    assert (waited.value.progress.stage, waited.value.progress.done) == ("products", 0.25)
+    with pytest.raises(StillComputing):
+        cache.get_within("k", slow, seconds=0.05)  # the same computation, not a second one
+    release.set()
+    assert cache.get_within("k", slow, seconds=5) == "list"
+    assert cache.get_within("k", slow, seconds=0) == "list"  # kept
+    assert runs == [1]
+
+
+def test_a_computation_for_a_revision_the_graph_left_is_abandoned() -> None:
+    revision = ["r1"]
+    cache = RevisionCache(lambda: revision[0], entries=3)
+    progresses: list[Progress] = []
+
+    def until_abandoned(progress: Progress) -> str:
+        progresses.append(progress)
+        while True:  # a block at a time, as the candidates' products are
+            progress.advance(0.5)
+            threading.Event().wait(0.01)
+
+    with pytest.raises(StillComputing):
+        cache.get_within("k", until_abandoned, seconds=0.1)
+    revision[0] = "r2"
+    assert cache.get_within("k", lambda progress: "fresh", seconds=5) == "fresh"
+    assert progresses[0].abandoned.wait(5)
+    with pytest.raises(Abandoned):
+        progresses[0].advance(0.6)
+
+
+def test_a_background_failure_reaches_the_next_caller_once() -> None:
+    cache = RevisionCache(lambda: "r1", entries=3)
+    release = threading.Event()
+
+    def failing(progress: Progress) -> str:
+        release.wait(5)
+        raise LookupError("the database went away")
+
+    with pytest.raises(StillComputing):
+        cache.get_within("k", failing, seconds=0.05)
+    release.set()
+    with pytest.raises(LookupError):  # whether it failed before this call or during it
+        cache.get_within("k", lambda progress: "again", seconds=5)
+    assert cache.get_within("k", lambda progress: "again", seconds=5) == "again"
 
 
 def test_one_process_holds_a_claimed_lock_until_it_lets_go(tmp_path) -> None:

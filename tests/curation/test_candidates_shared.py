@@ -10,7 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from curation.candidates import CandidateFinder
 
 THRESHOLD = 0.3  # low enough that the seed graph has many pairs
@@ -59,3 +61,25 @@ def test_a_link_made_through_the_driver_shows_at_the_next_request(client, comput
     assert after["count"] == first["count"] - 1
     assert (pair["a"]["id"], pair["b"]["id"]) not in {(p["a"]["id"], p["b"]["id"]) for p in after["items"]}
     assert computations == [THRESHOLD, THRESHOLD]
+
+
+def test_a_request_that_cannot_wait_is_told_how_far_the_list_has_come(settings, seeded, computations) -> None:
+    """Computed in the background: a request waiting less than the computation takes answers 202
+    with the stage and a Retry-After; the computation goes on, and a later request takes its list."""
+    impatient = settings.model_copy(update={"candidates_wait_seconds": 0.0})
+    params = {"threshold": THRESHOLD, "limit": 5}
+    with TestClient(create_app(impatient)) as client:
+        first = client.get("/candidates", params=params)
+        assert first.status_code == 202
+        body = first.json()
+        assert body["status"] == "computing" and body["stage"] in {"starting", "read", "products"}
+        assert body["started_at"].endswith("Z") and 1 <= int(first.headers["Retry-After"]) <= 60
+        for _ in range(100):
+            answer = client.get("/candidates", params=params)
+            if answer.status_code == 200:
+                break
+            threading.Event().wait(0.1)
+    assert answer.status_code == 200 and answer.json()["count"] > 5
+    assert computations == [THRESHOLD]
+    waiting = CandidateFinder(seeded, client.app.state.reader.queries).find(THRESHOLD, limit=5)
+    assert answer.json()["items"] == [item.model_dump(mode="json") for item in waiting.items]

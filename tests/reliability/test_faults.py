@@ -134,7 +134,7 @@ def crash_restart_and_compare(
             assert (health.status_code, health.json()) == (503, {"status": "unavailable", "neo4j": False})
 
             server.start(die_with_parent=True)
-            assert api.get("/health").json() == {"status": "ok", "neo4j": True}
+            assert api.get("/health").json().items() >= {"status": "ok", "neo4j": True}.items()
             # What had committed survived the crash; the batch killed before its commit left nothing.
             assert db.read(COMMITTED[stage])[0]["n"] == written
 
