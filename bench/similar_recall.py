@@ -92,6 +92,7 @@ def measure_atlas(
     found, equal, honest = 0, 0, 0
     page_ms: list[float] = []
     similar_ms: list[float] = []
+    slowest: list[tuple[float, int]] = []  # /similar's ms and the entity's exact count
     search = set()
     for row in sample[:WARM_UP]:  # unmeasured: the first queries of a form are planned
         reader.similar(ids[row], threshold=-1.0, limit=TOP, widen=False)
@@ -104,6 +105,7 @@ def measure_atlas(
         begin = time.perf_counter()
         full = reader.similar(ids[row], threshold=THRESHOLD, limit=TOP)
         similar_ms.append((time.perf_counter() - begin) * 1000)
+        slowest.append((round(similar_ms[-1], 1), exact_count))
         equal += full.count_exact and full.count == exact_count
         honest += (full.count == exact_count) if full.count_exact else (full.count <= exact_count)
         search |= {page.search, full.search}
@@ -114,6 +116,7 @@ def measure_atlas(
         "count_equal": round(equal / len(sample), 4),
         "count_exact_or_flagged_lower_bound": round(honest / len(sample), 4),
         "similar_latency_ms": percentiles(similar_ms),
+        "similar_slowest_ms_and_exact_count": sorted(slowest, reverse=True)[:5],
     }
 
 

@@ -2,7 +2,8 @@
 // Entities semantically close to one entity (cosine >= $threshold) that are neither the entity
 // itself nor joined to it by any typed relationship, in either direction: candidates for new edges
 // or unrecognised duplicates. The vector index returns the $candidates nearest entities; its score
-// is (1 + cosine) / 2, so the exact cosine is recomputed from the stored embeddings.
+// is approximate, so the exact cosine is computed from the stored embeddings (Neo4j's
+// vector.similarity.cosine is (1 + cosine) / 2).
 // `saturated` is true when even the farthest candidate passed the threshold: more may lie beyond
 // $candidates, and the caller widens the search (the API does, until it is not saturated).
 // A pair dismissed by curation is skipped whichever side's `dismissed` list names the other.
@@ -13,26 +14,28 @@
 // graphs, where the index is approximate); null asks the vector index. Either way the same rules.
 MATCH (e:Entity {id: $id})
 WHERE e.embedding IS NOT NULL
+WITH e, e.embedding AS query
 CALL {
-  WITH e
-  WITH e WHERE $among IS NULL
-  CALL db.index.vector.queryNodes('entity_embedding', $candidates, e.embedding)
-  YIELD node, score
-  RETURN node AS other, score
+  WITH e, query
+  WITH e, query WHERE $among IS NULL
+  CALL db.index.vector.queryNodes('entity_embedding', $candidates, query)
+  YIELD node
+  RETURN node AS other
   UNION
-  WITH e
-  WITH e WHERE $among IS NOT NULL
+  WITH e, query
+  WITH e, query WHERE $among IS NOT NULL
   UNWIND $among AS among_id
   MATCH (node:Entity {id: among_id})
   WHERE node.embedding IS NOT NULL
-  RETURN node AS other, vector.similarity.cosine(e.embedding, node.embedding) AS score
+  RETURN node AS other
 }
-WITH e, collect({other: other, score: score}) AS hits
+// Each candidate's stored vector is read once, for its exact cosine.
+WITH e, other, 2 * vector.similarity.cosine(query, other.embedding) - 1 AS cosine
+WITH e, collect({other: other, cosine: cosine}) AS hits
 WITH e, hits, size(hits) AS fetched,
-     reduce(lowest = 1.0, hit IN hits | CASE WHEN hit.score < lowest THEN hit.score ELSE lowest END) AS lowest
+     reduce(lowest = 1.0, hit IN hits | CASE WHEN hit.cosine < lowest THEN hit.cosine ELSE lowest END) AS lowest
 UNWIND hits AS hit
-WITH e, fetched, lowest, hit.other AS other,
-     2 * vector.similarity.cosine(e.embedding, hit.other.embedding) - 1 AS cosine
+WITH e, fetched, lowest, hit.other AS other, hit.cosine AS cosine
 WHERE (cosine >= $threshold OR $nearest > 0)
   AND other <> e
   AND coalesce(other.status, 'active') <> 'merged'
@@ -49,4 +52,4 @@ WITH fetched, lowest, collect({
 WITH fetched, lowest, passing, [item IN passing WHERE item.score >= $threshold] AS matches
 RETURN size(matches) AS count, matches[..$limit] AS items,
        CASE WHEN size(matches) = 0 THEN passing[..$nearest] ELSE [] END AS nearest,
-       fetched = $candidates AND 2 * lowest - 1 >= $threshold AS saturated
+       fetched = $candidates AND lowest >= $threshold AS saturated
