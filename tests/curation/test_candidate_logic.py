@@ -91,14 +91,22 @@ def test_the_small_graph_has_pairs_on_both_sides_of_the_thresholds() -> None:
     assert any(s >= 0.9 for s in scores) and any(s < 0 for s in scores)
 
 
-def test_passing_pairs_are_the_same_when_the_matrix_is_cut_into_many_blocks(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(
+    ("tile_rows", "cells"),
+    [(2048, 9), (3, 6), (2, 10)],  # 8 rows by 1 column; 3 by 2; 2 by 5: tiles across the diagonal
+)
+def test_passing_pairs_are_the_same_when_the_matrix_is_cut_into_many_tiles(
+    monkeypatch: pytest.MonkeyPatch, tile_rows: int, cells: int
 ) -> None:
     embedded = small_graph(seed=11)
     whole = [(p.i, p.j, p.score) for p in passing_pairs(embedded, 0.2, None, None)]
-    monkeypatch.setattr(candidates, "BLOCK_CELLS", 9)  # blocks of one row
-    blocked = [(p.i, p.j, p.score) for p in passing_pairs(embedded, 0.2, None, None)]
-    assert sorted(blocked) == sorted(whole) and whole
+    monkeypatch.setattr(candidates, "TILE_ROWS", tile_rows)
+    monkeypatch.setattr(candidates, "BLOCK_CELLS", cells)
+    assert len(candidates.upper_tiles(len(embedded.summaries))) > 4
+    shares: list[float] = []
+    tiled = [(p.i, p.j, p.score) for p in passing_pairs(embedded, 0.2, None, None, shares.append)]
+    assert sorted(tiled) == sorted(whole) and whole
+    assert shares == sorted(shares) and shares[0] == 0.0 and shares[-1] < 1.0
 
 
 def test_the_exact_float64_score_decides_at_the_threshold() -> None:
