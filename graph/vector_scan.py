@@ -40,14 +40,14 @@ VECTOR_PAGE = 10_000  # rows per read: 15 MB of float32 vectors
 log = logging.getLogger("atlas.graph.scan")
 
 
-# One query scans its shards on as many cores at once: 1M vectors in 14 ms on 2 cores, against
-# 25 ms in one piece (docs/performance.md). Under many readers at once the cores are busy anyway.
+# One query scans its shards on as many cores at once: 1M float16 vectors took 28 ms on 2 cores
+# against 42 ms in one piece (docs/performance.md). Under many readers the cores are busy anyway.
 SHARDS = max(1, min(os.cpu_count() or 1, 4))
 # The vectors are kept as one byte per coordinate over one range shared by every coordinate
-# (faiss's 8-bit uniform quantiser): half float16's bytes, and cheap enough to decode that a scan of
-# 1M takes 14 ms against float16's 25 (docs/performance.md). The range is the largest coordinate
-# among the first TRAIN_ROWS vectors with RANGE_SPARE to spare; a larger one later is clamped, and
-# its error is counted in the scan's bound like any other.
+# (faiss's 8-bit uniform quantiser): half float16's bytes, and cheap enough to decode that a scan
+# of 1M in two parts takes 13.5 ms against float16's 24 (docs/performance.md). The range is the
+# largest coordinate among the first TRAIN_ROWS vectors with RANGE_SPARE to spare; a larger one
+# later is clamped, and its error is counted in the scan's bound like any other.
 TRAIN_ROWS = 10_000
 RANGE_SPARE = 1.25
 
