@@ -247,8 +247,10 @@ class RevisionCache:
                 if revision == self._kept_revision:
                     if not pending.failed:
                         self._kept[full_key] = pending.value
-                    elif background and not isinstance(pending.error, Abandoned):
-                        self._failures[full_key] = pending.error  # type: ignore[assignment]
+                    elif (
+                        background and pending.error is not None and not isinstance(pending.error, Abandoned)
+                    ):
+                        self._failures[full_key] = pending.error
             pending.done.set()
 
     def clear(self) -> None:

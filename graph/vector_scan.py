@@ -19,6 +19,7 @@ older than the graph it describes.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from core.db import Database
 from core.queries import Queries
@@ -83,7 +85,6 @@ class VectorScan:
     index: faiss.IndexShards
     parts: list[faiss.IndexScalarQuantizer]  # kept here too: `index` does not own them
     residuals: np.ndarray  # per row: the length of (vector - its quantised copy)
-    largest_residual: float
 
     def nearest(self, entity_id: str, count: int) -> Nearest | None:
         """The `count` entities nearest to `entity_id` (itself left out); None when the scan does
@@ -94,19 +95,17 @@ class VectorScan:
         scores, found = self.index.search(self._vector(row), min(count + 1, len(self.ids)))
         keep = (found[0] >= 0) & (found[0] != row)
         rows, scores = found[0][keep][:count], scores[0][keep][:count]
-        # The scan compares two quantised copies, q + r and x + s, of unit vectors q and x, so
-        # |<q + r, x + s> - <q, x>| = |<r, x + s> + <q, s>| <= |r| (1 + |s|) + |s| (Cauchy-Schwarz);
-        # float32 rounding adds less than 1e-5.
         mine = float(self.residuals[row])
-        theirs = self.residuals[rows].astype(np.float64)
-        errors = mine * (1 + theirs) + theirs + 1e-5
-        largest = self.largest_residual
         return Nearest(
             pairs=[(self.ids[r], s) for r, s in zip(rows.tolist(), scores.tolist(), strict=True)],
-            errors=errors.tolist(),
-            beyond=mine * (1 + largest) + largest + 1e-5,
+            errors=error_bound(mine, self.residuals[rows]).tolist(),
+            beyond=float(error_bound(mine, self.largest_residual)),
             every_other=count >= len(self.ids) - 1,
         )
+
+    @functools.cached_property
+    def largest_residual(self) -> float:
+        return float(self.residuals.max()) if len(self.residuals) else 0.0
 
     def _vector(self, row: int) -> np.ndarray:
         for part in self.parts:
@@ -161,8 +160,7 @@ class ScanParts:
             index.add_shard(part)
         rows = {entity_id: row for row, entity_id in enumerate(ids)}
         residuals = np.concatenate(self.residuals) if self.residuals else np.zeros(0, np.float32)
-        largest = float(residuals.max()) if len(residuals) else 0.0
-        return VectorScan(revision, ids, rows, index, self.parts, residuals, largest)
+        return VectorScan(revision, ids, rows, index, self.parts, residuals)
 
     def _train(self) -> None:
         held = np.concatenate(self._untrained)
@@ -170,6 +168,15 @@ class ScanParts:
         largest = float(np.abs(held[:TRAIN_ROWS]).max()) * RANGE_SPARE  # the same whatever the pages
         self._range = np.array([-largest, 2 * largest], dtype=np.float32)  # faiss: (min, width)
         self.add(held)
+
+
+def error_bound(mine: float, theirs: npt.ArrayLike) -> np.ndarray:
+    """How far a scan cosine may be from the exact one, given the two vectors' residuals. The scan
+    compares two quantised copies, q + r and x + s, of unit vectors q and x, so
+    |<q + r, x + s> - <q, x>| = |<r, x + s> + <q, s>| <= |r| (1 + |s|) + |s| (Cauchy-Schwarz);
+    float32 rounding adds less than 1e-5."""
+    residuals = np.asarray(theirs, dtype=np.float64)
+    return np.asarray(mine * (1 + residuals) + residuals + 1e-5)
 
 
 def quantised_part(dimensions: int, value_range: np.ndarray) -> faiss.IndexScalarQuantizer:
