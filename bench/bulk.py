@@ -34,8 +34,16 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.datasets import BenchGraph, bench_graph
-from bench.loaders import load_csv, write_load_csv_files
-from bench.run import BENCH_QUERIES, DEFAULT_DATASETS, RESULTS, command_line, machine, open_driver_for
+from bench.loaders import write_load_csv_files
+from bench.run import (
+    BENCH_QUERIES,
+    DEFAULT_DATASETS,
+    RESULTS,
+    command_line,
+    load_csv_figures,
+    machine,
+    open_driver_for,
+)
 from core.db import Database
 from core.queries import Queries
 from core.settings import PROJECT_ROOT
@@ -214,20 +222,6 @@ def bare_admin_import(files: ImportFiles, home: Path, heap: str, pagecache: str)
         "with_stop_and_start_seconds": round(started - start, 2),
         "counts": counts,
     }
-
-
-def load_csv_figures(files: Path, local: LocalNeo4j, *, embedded: bool = False) -> dict[str, Any]:
-    shutil.copytree(files, local.home / "import", dirs_exist_ok=True)
-    db = Database(open_driver_for(local), "neo4j")
-    try:
-        seconds = load_csv(db, Queries(PROJECT_ROOT / "cypher"), Queries(BENCH_QUERIES), embedded=embedded)
-        vectors = db.read(Queries(BENCH_QUERIES)["embedded_entities"])[0]["embedded"]
-    finally:
-        db.driver.close()
-    counts = graph_counts(local)
-    if embedded:
-        assert vectors == counts["entities"], f"LOAD CSV wrote {vectors} embeddings for {counts['entities']}"
-    return {"seconds": {k: round(v, 2) for k, v in seconds.items()}, "counts": counts}
 
 
 def bolt_load(graph: BenchGraph, local: LocalNeo4j) -> dict[str, Any]:

@@ -6,7 +6,9 @@ For each graph, on servers of its own (fresh folder, free loopback ports):
      import again (it must compute no embedding), then a bare `SentenceTransformer.encode` over the
      same texts; then `GET /entities/{id}` and `/similar` through a served API, and the same Cypher
      straight through the driver.
-  2. Neo4j's LOAD CSV of the same records into an empty database with the same indexes.
+  2. Neo4j's LOAD CSV of the same records into an empty database with the same indexes, and
+     again with each entity's row carrying a 384-float vector that LOAD CSV sets as Atlas does:
+     Atlas writes each entity's vector with the entity, so this is the like-for-like baseline.
   3. `neo4j-admin database import full` of the same records.
 """
 
@@ -41,7 +43,7 @@ from core.db import Connection, Database, open_driver
 from core.queries import Queries
 from core.settings import PROJECT_ROOT, Settings
 from graph.hub_cache import HUB_DEGREE
-from ingest.embedding import MiniLMEmbedder, embedding_text
+from ingest.embedding import HashingEmbedder, MiniLMEmbedder, embedding_text
 from ingest.sources.synthetic import SyntheticSpec
 from neo4j_local.server import LocalNeo4j, free_port, pinned_version
 
@@ -143,7 +145,12 @@ def run_graph(graph: BenchGraph, options: Options, result: dict[str, Any], save:
             result["embedding"] = embedding_comparison(prepared.texts, result["atlas_ingest"])
             save()
         with running_server(folder / "load-csv", options) as server:
-            result["load_csv"] = load_csv_figures(prepared, server)
+            result["load_csv"] = load_csv_figures(prepared.load_csv_folder, server)
+        result["ingest_vs_load_csv"] = ingest_ratios(result)
+        save()
+        with running_server(folder / "load-csv-embedded", options) as server:
+            embedded = prepared.load_csv_embedded_folder
+            result["load_csv_embedded"] = load_csv_figures(embedded, server, embedded=True)
         result["ingest_vs_load_csv"] = ingest_ratios(result)
         save()
         if options.admin_import:
@@ -160,6 +167,7 @@ class PreparedGraph:
     relations: int
     texts: list[str]  # what the ingest embeds, for the bare encode; empty for the hashing embedder
     load_csv_folder: Path
+    load_csv_embedded_folder: Path  # the same, each entity with a vector (hashing: its values do not matter)
     admin_nodes: Path
     admin_relationships: Path
 
@@ -175,10 +183,17 @@ def prepare(graph: BenchGraph, folder: Path) -> PreparedGraph:
 def _prepare(graph: BenchGraph, folder: Path) -> PreparedGraph:
     valid = graph.validated()
     write_load_csv_files(valid, folder / "load-csv")
+    write_load_csv_files(valid, folder / "load-csv-embedded", HashingEmbedder())
     nodes, relationships = write_admin_import_files(valid, folder / "admin")
     texts = [embedding_text(entity) for entity in valid.entities] if graph.real_model else []
     return PreparedGraph(
-        len(valid.entities), len(valid.relations), texts, folder / "load-csv", nodes, relationships
+        len(valid.entities),
+        len(valid.relations),
+        texts,
+        folder / "load-csv",
+        folder / "load-csv-embedded",
+        nodes,
+        relationships,
     )
 
 
@@ -325,15 +340,20 @@ def wait_until_read_ahead(api: httpx.Client, scans: bool, timeout: float = 900) 
     raise RuntimeError(f"the API had not read ahead within {timeout:.0f} s: {health}")
 
 
-def load_csv_figures(prepared: PreparedGraph, server: LocalNeo4j) -> dict[str, Any]:
-    shutil.copytree(prepared.load_csv_folder, server.home / "import", dirs_exist_ok=True)
+def load_csv_figures(files: Path, server: LocalNeo4j, *, embedded: bool = False) -> dict[str, Any]:
+    """LOAD CSV of `files` into the server's empty database; seconds per file and what arrived."""
+    shutil.copytree(files, server.home / "import", dirs_exist_ok=True)
+    queries = Queries(BENCH_QUERIES)
     db = Database(open_driver_for(server), "neo4j")
     try:
-        seconds = load_csv(db, Queries(PROJECT_ROOT / "cypher"), Queries(BENCH_QUERIES))
-        counts = db.read(Queries(BENCH_QUERIES)["counts"])[0]
+        seconds = load_csv(db, Queries(PROJECT_ROOT / "cypher"), queries, embedded=embedded)
+        counts = dict(db.read(queries["counts"])[0])
+        vectors = db.read(queries["embedded_entities"])[0]["embedded"]
     finally:
         db.driver.close()
-    return {"seconds": {k: round(v, 2) for k, v in seconds.items()}, "counts": dict(counts)}
+    if embedded and vectors != counts["entities"]:
+        raise RuntimeError(f"LOAD CSV wrote {vectors} embeddings for {counts['entities']} entities")
+    return {"seconds": {k: round(v, 2) for k, v in seconds.items()}, "counts": counts}
 
 
 def admin_import_figures(prepared: PreparedGraph, home: Path, options: Options) -> dict[str, Any]:
@@ -353,7 +373,8 @@ def admin_import_figures(prepared: PreparedGraph, home: Path, options: Options) 
 
 
 def ingest_ratios(result: dict[str, Any]) -> dict[str, Any]:
-    """Throughput of Atlas's writes (no embedding) against LOAD CSV's, per record kind."""
+    """Throughput of Atlas's ingest, the model's time excluded (its entity writes carry their
+    vectors), against LOAD CSV's without vectors and, where run, with them; per record kind."""
     atlas = result["atlas_ingest"]["seconds"]
     load = result["load_csv"]["seconds"]
     entities, relations = result["entities"], result["relations"]
@@ -367,6 +388,12 @@ def ingest_ratios(result: dict[str, Any]) -> dict[str, Any]:
         "load_csv_seconds": round(load["entities"] + load["relations"], 2),
     }
     ratios["ratio"] = round(ratios["load_csv_seconds"] / atlas_no_embed, 3) if atlas_no_embed else None
+    if "load_csv_embedded" in result:
+        embedded = result["load_csv_embedded"]["seconds"]
+        ratios["load_csv_embedded_entities_per_s"] = rate(entities, embedded["entities"])
+        ratios["load_csv_embedded_seconds"] = round(embedded["entities"] + embedded["relations"], 2)
+        if atlas_no_embed:
+            ratios["ratio_embedded"] = round(ratios["load_csv_embedded_seconds"] / atlas_no_embed, 3)
     if "admin_import" in result:
         ratios["admin_import_seconds"] = result["admin_import"]["seconds"]
     return ratios

@@ -54,11 +54,12 @@ def test_bench_writes_a_table_and_json_with_every_comparison(tmp_path: Path) -> 
     # Every loader wrote the same graph.
     expected = {"entities": 400, "relations": 1500, "relation_types": 8}
     assert graph["load_csv"]["counts"] == expected
+    assert graph["load_csv_embedded"]["counts"] == expected
     assert graph["admin_import"]["counts"] == expected
     assert graph["atlas_ingest"]["entities"]["created"] == 400
     assert graph["atlas_reingest"]["embeddings_computed"] == 0
     assert graph["embedding"]["texts"] == 400 and graph["embedding"]["ratio"] > 0
-    assert graph["ingest_vs_load_csv"]["ratio"] > 0
+    assert graph["ingest_vs_load_csv"]["ratio"] > 0 and graph["ingest_vs_load_csv"]["ratio_embedded"] > 0
     for page in ("page_random", "page_hubs_first", "page_hubs"):
         assert graph[page]["api_ms"]["n"] == graph[page]["driver_ms"]["n"] > 0
         assert graph[page]["overhead_ratio_p99"] > 0
