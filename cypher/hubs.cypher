@@ -1,4 +1,4 @@
-// :params {min_degree: 20000, count: 64}
+// :params {min_degree: 2000, count: 128}
 // The $count entities with the most relationships, from $min_degree on, largest first: the hubs
 // whose page neighbourhoods the API reads ahead after the graph changes (graph/hub_refresh.py).
 MATCH (n:Entity)

@@ -8,13 +8,16 @@ answers, exactly as a page request would, largest first.
 
 from __future__ import annotations
 
+from graph.hub_cache import HUB_DEGREE
 from graph.reader import GraphReader
 from graph.refresh import SettledRefresher
 
-# Smaller hubs read fast enough for their first reader to pay it; reading ahead costs Neo4j time in
-# proportion to the hubs' degrees, so only the largest are read (docs/performance.md has the figures).
-REFRESH_FROM_DEGREE = 20_000
-REFRESHED_HUBS = 64  # of the cache's 256 kept neighbourhoods: the rest stay for what readers open
+# Every neighbourhood the cache keeps is worth reading ahead: a hub of 2,000-7,000 relationships
+# still took 46-198 ms at its first request when only those of 20,000 and more were read
+# (docs/performance.md). Reading costs Neo4j time in proportion to the degrees, about 10 s after
+# each settled change for a hundred such hubs, in the background.
+REFRESH_FROM_DEGREE = HUB_DEGREE
+REFRESHED_HUBS = 128  # of the cache's 256 kept neighbourhoods: the rest stay for what readers open
 
 
 class HubRefresher(SettledRefresher):
