@@ -18,7 +18,7 @@ from core.schema import neo4j_label, neo4j_rel_type
 from ingest.bulk import float32_text
 from ingest.embedding import DIMENSIONS, Embedder, embedding_hash, embedding_text
 from ingest.pipeline import ensure_indexes, entity_properties
-from ingest.records import EntityRecord
+from ingest.records import Entity
 from ingest.validate import ValidInput
 from neo4j_local.server import LocalNeo4j, find_java, resolve_jars
 
@@ -39,7 +39,7 @@ LOAD_CSV_BATCH = 10_000
 EMBED_CHUNK = 10_000
 
 
-def _embeddings(entities: list[EntityRecord], embedder: Embedder | None) -> Iterator[tuple[str, ...]]:
+def _embeddings(entities: list[Entity], embedder: Embedder | None) -> Iterator[tuple[str, ...]]:
     """Per entity, its embedding and embedding hash as CSV fields; nothing without an embedder."""
     for begin in range(0, len(entities), EMBED_CHUNK):
         chunk = entities[begin : begin + EMBED_CHUNK]

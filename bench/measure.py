@@ -134,6 +134,7 @@ def similar_recall(
     found = expected = 0
     counts_equal = lower_bounds = 0
     latency_ms: list[float] = []
+    timed: list[tuple[float, int, str, int]] = []  # ms, position in the run, id, exact count
     for entity_id in sample:
         if entity_id not in row_of:
             continue
@@ -149,6 +150,7 @@ def similar_recall(
         start = time.perf_counter()
         response = api.get(f"/entities/{entity_id}/similar", params={"limit": limit, "threshold": threshold})
         latency_ms.append((time.perf_counter() - start) * 1000)
+        timed.append((round(latency_ms[-1], 1), len(latency_ms), entity_id, len(passing)))
         response.raise_for_status()
         answer = response.json()
         returned = {item["id"] for item in answer["items"]}
@@ -168,6 +170,11 @@ def similar_recall(
         "counts_right_fraction": round(counts_equal / len(sample), 4) if sample else 1.0,
         "counts_lower_bound_fraction": round(lower_bounds / len(sample), 4) if sample else 0.0,
         "latency_ms": percentiles(latency_ms) if latency_ms else {},
+        # The five slowest answers, to tell a first query's planning from a costly entity.
+        "slowest": [
+            {"ms": ms, "position": position, "id": entity_id, "exact_count": count}
+            for ms, position, entity_id, count in sorted(timed, reverse=True)[:5]
+        ],
         "entities_with_embeddings": len(ids),
     }
 

@@ -3,13 +3,16 @@ synthetic graph: making the records, or checking them.
 
 The records stream from the synthetic source into `validate` (ingest/validate.py) as in `atlas
 import synthetic`, and the stage's timer covers both. Here the seconds spent inside the source's
-generator are counted apart ("source"), so that what is left is validation alone. `--rounds`
+generator are counted apart ("source"), so that what is left is validation alone. Then the
+ingest's planning of the entities (what to write and embed; here, into an empty database), and the
+process's peak memory: holding the validated records is most of an import's memory. `--rounds`
 rounds; the fastest counts.
 """
 
 from __future__ import annotations
 
 import json
+import resource
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -21,6 +24,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.run import RESULTS, command_line, machine
+from ingest.embedding import HashingEmbedder
+from ingest.pipeline import Ingester, IngestSummary
 from ingest.readers import RawRecord
 from ingest.sources.synthetic import SCHEMA, SyntheticSpec, generate
 from ingest.validate import validate
@@ -53,11 +58,16 @@ def one_round(spec: SyntheticSpec) -> dict[str, Any]:
     valid, problems = validate(source, lambda ids: set(), SCHEMA)
     total = time.perf_counter() - started
     assert not problems, problems[:3]
+    started = time.perf_counter()
+    Ingester(None, None, HashingEmbedder()).plan_entities(valid.entities, {}, IngestSummary())  # type: ignore[arg-type]
+    planned = time.perf_counter() - started
     return {
         "source_seconds": round(source.seconds, 2),
         "validate_seconds": round(total - source.seconds, 2),
         "stage_seconds": round(total, 2),
+        "plan_seconds": round(planned, 2),
         "records": len(valid.entities) + len(valid.relations),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
 
@@ -87,10 +97,11 @@ def main(
     table = Table(title=f"the validate stage on {best['records']:,} synthetic records (fastest of {rounds})")
     for column in ("part", "seconds", "records/s"):
         table.add_column(column)
-    for part in ("source", "validate", "stage"):
+    for part in ("source", "validate", "stage", "plan"):
         seconds = best[f"{part}_seconds"]
         table.add_row(part, str(seconds), f"{best['records'] / seconds:,.0f}")
     console.print(table)
+    console.print(f"peak RSS of this process: {runs[-1]['peak_rss_mib']:,} MiB")
     console.print(f"JSON: {out}")
 
 

@@ -6,6 +6,8 @@
 // the two entities already share a relation of its type (the merge moved or folded it there), and
 // dropped when the merge made it join the entity to itself. (Self-loops given as such were allowed
 // by the schema's reflexive_relation_types when the records were validated.)
+// An unchanged relation is not written at all: no MERGE, no lock on its two ends, no SET of the
+// same values. A re-ingest of an unchanged graph then reads and writes nothing.
 UNWIND $rows AS row
 MATCH (given_source:Entity {id: row.source})
 MATCH (given_target:Entity {id: row.target})
@@ -26,9 +28,9 @@ WITH s, t, row, kept, CASE
    AND coalesce(old.source_ref, '') = coalesce(row.source_ref, '') THEN 'unchanged'
   ELSE 'updated'
 END AS outcome
-CALL (s, t, row, kept) {
+CALL (s, t, row, outcome) {
   WITH s, t, row
-  WHERE NOT kept
+  WHERE outcome <> 'unchanged'
   MERGE (s)-[r:$(row.rel_type)]->(t)
   SET r.description = row.description, r.source_ref = row.source_ref
 }

@@ -161,7 +161,8 @@ class BulkIngester(Ingester):
         """Plan and embed as the Bolt path does, write the import files, replace the database."""
         assert self.server is not None
         with summary.timed("plan"):
-            rows, to_embed = self._plan_entities(valid.entities, {}, summary)
+            actions = self.plan_entities(valid.entities, {}, summary)
+            rows, to_embed = self.planned(valid.entities, actions)
         vectors, hashes = self._embed_all(to_embed, summary)
         folder = self.server.home / "bulk-import"
         try:

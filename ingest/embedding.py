@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol, cast
 import numpy as np
 
 from core.settings import Settings
-from ingest.records import EntityRecord
+from ingest.records import Entity
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384  # all-MiniLM-L6-v2's; another model's is `SentenceEmbedder.dimensions`
@@ -39,7 +39,7 @@ PROBE_TEXTS = [
 ]
 
 
-def embedding_text(entity: EntityRecord) -> str:
+def embedding_text(entity: Entity) -> str:
     """The text that is embedded: "name: description", or the name alone when there is none."""
     return f"{entity.name}: {entity.description}" if entity.description else entity.name
 

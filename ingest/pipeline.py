@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from core.db import Database
 from core.queries import Queries
@@ -18,7 +19,7 @@ from core.timing import timed
 from ingest.embedding import Embedder, embedder_dimensions, embedding_hash, embedding_text
 from ingest.problems import IngestError, Problem
 from ingest.readers import RawRecord, SchemaFile, expand_paths, is_schema_file, read_file, read_schema_among
-from ingest.records import EntityRecord, Relation
+from ingest.records import Entity, Relation
 from ingest.schema_use import GivenSchema, apply_schema, schema_to_validate
 from ingest.text_index import ensure_text_index
 from ingest.validate import ValidInput, validate
@@ -34,6 +35,9 @@ FRESH_RELATIONS_BATCH_FACTOR = 10
 # Entities embedded, then written, per window: large enough that the model's batches sort texts of
 # like length together, small enough that a million vectors are never held at once.
 EMBED_WINDOW = 8192
+
+# What the ingest does with an entity (Ingester.plan_entities): flags.
+WRITE, EMBED = 1, 2
 
 # Reports progress: (stage, done, total).
 Progress = Callable[[str, int, int], None]
@@ -54,6 +58,15 @@ class _Tally:
     def add(self, stage: str, count: int) -> None:
         self.done[stage] = self.done.get(stage, 0) + count
         self.progress(stage, self.done[stage], self.totals[stage])
+
+
+class StoredEntity(NamedTuple):
+    """What the database holds for an entity that an ingest compares against."""
+
+    status: str | None
+    content_hash: str | None
+    has_embedding: bool
+    embedding_hash: str | None
 
 
 @dataclass
@@ -91,6 +104,13 @@ class IngestSummary:
 def batched(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def batched_iter(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`batched` for an iterator: lists of `size`, the last shorter."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def growing_batches(items: Sequence[T], size: int, first: int = 10) -> Iterator[Sequence[T]]:
@@ -152,52 +172,52 @@ class Ingester:
         summary = summary or IngestSummary()
         with summary.timed("plan"):
             existing = self._existing([entity.entity_id for entity in valid.entities])
-            to_write, to_embed = self._plan_entities(valid.entities, existing, summary)
+            actions = self.plan_entities(valid.entities, existing, summary)
             new_ids = {entity.entity_id for entity in valid.entities} - existing.keys()
-        summary.embeddings_computed = self._write_entities_with_embeddings(to_write, to_embed, summary)
+            del existing
+        summary.embeddings_computed = self._write_entities_with_embeddings(valid.entities, actions, summary)
         with summary.timed("relations"):
             self._write_relations(valid.relations, new_ids, summary)
         return summary
 
-    def _existing(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
+    def _existing(self, ids: list[str]) -> dict[str, StoredEntity]:
+        found: dict[str, StoredEntity] = {}
         for chunk in batched(ids, 10_000):
             for record in self.db.read(self.queries["existing_entities"], ids=list(chunk)):
-                found[record["id"]] = record.data()
+                found[record["id"]] = StoredEntity(*(record[key] for key in StoredEntity._fields))
         return found
 
-    def _plan_entities(
-        self,
-        entities: list[EntityRecord],
-        existing: dict[str, dict[str, Any]],
-        summary: IngestSummary,
-    ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
-        """Which entities to write (new or changed) and which to embed (text changed or missing)."""
-        to_write, to_embed = [], []
+    def plan_entities(
+        self, entities: Sequence[Entity], existing: dict[str, StoredEntity], summary: IngestSummary
+    ) -> bytearray:
+        """Per entity, what to do with it: WRITE (new or changed), EMBED (text changed or vector
+        missing), both, or nothing (unchanged, or merged by curation). One byte each: the rows
+        themselves are made window by window, since a million of them would not fit beside the
+        records."""
+        actions = bytearray(len(entities))
         other_model = 0
-        for entity in entities:
-            props = entity_properties(entity)
+        for number, entity in enumerate(entities):
             old = existing.get(entity.entity_id)
-            if old is not None and old["status"] == "merged":
+            if old is not None and old.status == "merged":
                 summary.merged_kept += 1
                 continue
+            content_hash = entity_properties(entity)["content_hash"]
             if old is None:
                 summary.entities.created += 1
-            elif old["content_hash"] == props["content_hash"]:
+            elif old.content_hash == content_hash:
                 summary.entities.unchanged += 1
             else:
                 summary.entities.updated += 1
-            if old is None or old["content_hash"] != props["content_hash"]:
-                to_write.append({"id": entity.entity_id, "label": neo4j_label(entity.type), "props": props})
-            text = embedding_text(entity)
+            action = WRITE if old is None or old.content_hash != content_hash else 0
             if (
                 old is None
-                or not old["has_embedding"]
-                or old["embedding_hash"] != embedding_hash(text, self.embedder.model_name)
+                or not old.has_embedding
+                or old.embedding_hash != embedding_hash(embedding_text(entity), self.embedder.model_name)
             ):
-                to_embed.append((entity.entity_id, text))
-                if old is not None and old["has_embedding"] and old["content_hash"] == props["content_hash"]:
+                action |= EMBED
+                if old is not None and old.has_embedding and not action & WRITE:
                     other_model += 1  # the same text, so the vector came from another model
+            actions[number] = action
         if other_model:
             notice = (
                 f"embedding model {self.embedder.model_name}: re-embedding {other_model} entities "
@@ -205,33 +225,47 @@ class Ingester:
             )
             log.warning(notice)  # before the (long) embedding starts
             summary.notices.append(notice)
-        return to_write, to_embed
+        return actions
 
     def _write_entities_with_embeddings(
-        self, to_write: list[dict[str, Any]], to_embed: list[tuple[str, str]], summary: IngestSummary
+        self, entities: Sequence[Entity], actions: bytearray, summary: IngestSummary
     ) -> int:
         """Entities go in windows: the window's texts are embedded first, while Neo4j is idle, and
         each entity is then written with its vector in one statement (no second pass to find the
         node). Embeddings of entities whose content is unchanged but whose vector is stale (another
-        model) follow on their own. Returns how many embeddings were computed."""
-        texts = dict(to_embed)
-        tally = _Tally(self.progress, {"entities": len(to_write), "embeddings": len(to_embed)})
-        for window in batched(to_write, EMBED_WINDOW):
-            items = [(row["id"], texts[row["id"]]) for row in window if row["id"] in texts]
+        model) are set on their own. Returns how many embeddings were computed."""
+        to_write = sum(1 for action in actions if action & WRITE)
+        to_embed = sum(1 for action in actions if action & EMBED)
+        tally = _Tally(self.progress, {"entities": to_write, "embeddings": to_embed})
+        chosen = (number for number, action in enumerate(actions) if action)
+        for window in batched_iter(chosen, EMBED_WINDOW):
+            rows = [entity_row(entities[number]) for number in window if actions[number] & WRITE]
+            items = [
+                (entities[number].entity_id, embedding_text(entities[number]))
+                for number in window
+                if actions[number] & EMBED
+            ]
             vectors = self._embed_texts(items, summary, tally)
             with summary.timed("entities"):
-                for chunk in batched(window, self.batch_size):
+                for chunk in batched(rows, self.batch_size):
                     self.db.write(self.queries["upsert_entities"], rows=entity_rows(chunk, vectors))
                     tally.add("entities", len(chunk))
-        written = {row["id"] for row in to_write}
-        stale = [(entity_id, text) for entity_id, text in to_embed if entity_id not in written]
-        for stale_window in batched(stale, EMBED_WINDOW):
-            stale_vectors = self._embed_texts(stale_window, summary, tally)
-            rows = [[entity_id, vector, hash_] for entity_id, (vector, hash_) in stale_vectors.items()]
+            written = {row["id"] for row in rows}
+            stale = [[entity_id, *vectors[entity_id]] for entity_id, _ in items if entity_id not in written]
             with summary.timed("embedding_writes"):
-                for rows_chunk in batched(rows, self.batch_size):
-                    self.db.write(self.queries["set_embeddings"], rows=list(rows_chunk))
-        return len(to_embed)
+                for stale_chunk in batched(stale, self.batch_size):
+                    self.db.write(self.queries["set_embeddings"], rows=list(stale_chunk))
+        return to_embed
+
+    def planned(
+        self, entities: Sequence[Entity], actions: bytearray
+    ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+        """Every row to write and every (id, text) to embed at once: for the bulk load, which
+        writes them into one file."""
+        pairs = list(zip(entities, actions, strict=True))
+        rows = [entity_row(entity) for entity, action in pairs if action & WRITE]
+        texts = [(entity.entity_id, embedding_text(entity)) for entity, action in pairs if action & EMBED]
+        return rows, texts
 
     def _embed_texts(
         self, items: Sequence[tuple[str, str]], summary: IngestSummary, tally: _Tally
@@ -278,6 +312,11 @@ def ensure_indexes(db: Database, queries: Queries, dimensions: int) -> list[str]
     return [notice for notice in notices if notice is not None]
 
 
+def entity_row(entity: Entity) -> dict[str, Any]:
+    """An entity to write: its id, its type's label and its properties."""
+    return {"id": entity.entity_id, "label": neo4j_label(entity.type), "props": entity_properties(entity)}
+
+
 def entity_rows(
     rows: Sequence[dict[str, Any]], vectors: dict[str, tuple[list[float], str]]
 ) -> list[list[Any]]:
@@ -321,7 +360,7 @@ def read_all(paths: list[Path]) -> tuple[list[RawRecord], list[Problem], SchemaF
     return records, problems, schema
 
 
-def entity_properties(entity: EntityRecord) -> dict[str, Any]:
+def entity_properties(entity: Entity) -> dict[str, Any]:
     """The node properties of an entity, with a hash of them all to detect changes cheaply."""
     props: dict[str, Any] = {
         "type": entity.type,

@@ -197,3 +197,32 @@ class Relation(NamedTuple):
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.source, self.type, self.target)
+
+
+class Entity(NamedTuple):
+    """A validated entity as the ingest holds it until written: a tuple, for the reason a relation
+    is one. An EntityRecord instance took 1.9 KB with its strings on the synthetic graph, this
+    about 0.7 KB: at a million entities, the difference is over a gigabyte."""
+
+    entity_id: str
+    type: str
+    name: str
+    description: str
+    status: str
+    aliases: tuple[str, ...]
+    url: str | None
+    properties: dict[str, Any]
+
+    @classmethod
+    def of(cls, record: EntityRecord) -> Entity:
+        aliases = tuple(record.aliases)
+        return cls(
+            record.entity_id,
+            record.type,
+            record.name,
+            record.description,
+            record.status,
+            aliases,
+            record.url,
+            record.properties,
+        )

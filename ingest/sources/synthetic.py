@@ -103,7 +103,7 @@ def _entities(
     spec: SyntheticSpec, rng: np.random.Generator, words: list[str], topic_words: np.ndarray, ids: list[str]
 ) -> Iterator[RawRecord]:
     """Appends each entity's id to `ids`, for the relations."""
-    n = spec.entities
+    n, origin = spec.entities, spec.origin  # one path for every record, as a file's reader has
     types = rng.choice(len(ENTITY_TYPES), size=n, p=ENTITY_TYPE_SHARES)
     if spec.hubs:
         types[: spec.hubs] = 0  # hubs are concepts: the kind of entity a field's papers gather around
@@ -131,13 +131,13 @@ def _entities(
             "description": " ".join(words[w] for w in mixed).capitalize() + ".",
             "properties": {"dataset": "synthetic", "topic": int(topics[i])},
         }
-        yield RawRecord(Location(spec.origin, i + 1), data)
+        yield RawRecord(Location(origin, i + 1), data)
 
 
 def _relations(
     spec: SyntheticSpec, rng: np.random.Generator, words: list[str], ids: list[str]
 ) -> Iterator[RawRecord]:
-    n, kinds = spec.entities, len(RELATION_TYPES)
+    n, kinds, origin = spec.entities, len(RELATION_TYPES), spec.origin
     weights = (np.arange(1, n + 1, dtype=np.float64)) ** -spec.exponent
     weights /= weights.sum()
     keys = np.empty(0, dtype=np.int64)  # source * n * kinds + target * kinds + kind, unique
@@ -161,7 +161,7 @@ def _relations(
             "target": ids[target],
             "description": _sentence(rng, words) if with_description[number] else "",
         }
-        yield RawRecord(Location(spec.origin, spec.entities + number + 1), data)
+        yield RawRecord(Location(origin, spec.entities + number + 1), data)
 
 
 def _hub_keys(hub: int, spec: SyntheticSpec, rng: np.random.Generator) -> np.ndarray:

@@ -89,6 +89,34 @@ def test_a_changed_description_updates_the_entity_and_only_its_embedding(ingest,
     )
 
 
+def test_windows_of_mixed_work_write_embed_or_skip_each_entity_as_a_single_window_would(
+    ingest, db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entities are planned in one pass and written window by window over those with work: with
+    windows of two, the first holds an entity to write and embed beside one to embed only, the
+    second one to write only beside one to embed only; the unchanged are skipped."""
+    concepts = [
+        {"kind": "entity", "type": "concept", "name": f"Item {n}", "description": f"Text {n}"}
+        for n in range(7)
+    ]
+    ingest(write_jsonl(tmp_path / "g.jsonl", concepts))
+    vectors = {r["id"]: r["e"] for r in db.read("MATCH (n:Entity) RETURN n.id AS id, n.embedding AS e")}
+    db.write("MATCH (n:Entity) WHERE n.id IN ['concept:item-2', 'concept:item-5'] REMOVE n.embedding")
+    changed = [dict(c) for c in concepts]
+    changed[1]["description"] = "Another text"  # write and embed
+    changed[3]["status"] = "draft"  # write only: the embedded text is the same
+    monkeypatch.setattr("ingest.pipeline.EMBED_WINDOW", 2)
+    summary = ingest(write_jsonl(tmp_path / "g.jsonl", changed))
+    assert (summary.entities.updated, summary.entities.unchanged, summary.embeddings_computed) == (2, 5, 3)
+    rows = db.read("MATCH (n:Entity) RETURN n.id AS id, n.embedding AS e, n.status AS status")
+    after = {r["id"]: r for r in rows}
+    assert after["concept:item-1"]["e"] != vectors["concept:item-1"]
+    for same in ("concept:item-0", "concept:item-2", "concept:item-3", "concept:item-5", "concept:item-6"):
+        assert after[same]["e"] == pytest.approx(vectors[same], abs=1e-6)
+    assert after["concept:item-3"]["status"] == "draft"
+    assert ingest(write_jsonl(tmp_path / "g.jsonl", changed)).embeddings_computed == 0
+
+
 def test_a_changed_edge_description_updates_the_relation(ingest, db, tmp_path: Path) -> None:
     ingest(write_jsonl(tmp_path / "g.jsonl", GRAPH))
     changed = [*GRAPH[:3], dict(GRAPH[3], description="rewritten"), GRAPH[4]]

@@ -88,6 +88,40 @@ def test_a_relation_given_twice_is_a_problem_even_with_another_description() -> 
     ]
 
 
+def test_every_later_copy_of_a_relation_names_the_first_across_files_and_later_relations_too() -> None:
+    other = Path("more.jsonl")
+    records = [
+        *raw(entity("A"), entity("B"), entity("C"), relation("concept:a", "concept:b")),
+        RawRecord(Location(other, 7), relation("concept:b", "concept:c")),
+        RawRecord(Location(other, 8), relation("concept:a", "concept:b", description="again")),
+        RawRecord(Location(other, 9), relation("concept:c", "concept:a")),  # kept after the lookup is made
+        RawRecord(Location(other, 10), relation("concept:b", "concept:c")),
+        RawRecord(Location(other, 11), relation("concept:c", "concept:a")),
+    ]
+    valid, problems = validate(records, nothing_stored, SCHEMA)
+    assert [str(p) for p in problems] == [
+        "more.jsonl:8: duplicate relation (concept:a)-[extends]->(concept:b) (first at graph.jsonl:4)",
+        "more.jsonl:10: duplicate relation (concept:b)-[extends]->(concept:c) (first at more.jsonl:7)",
+        "more.jsonl:11: duplicate relation (concept:c)-[extends]->(concept:a) (first at more.jsonl:9)",
+    ]
+    assert [(r.source, r.target) for r in valid.relations] == [
+        ("concept:a", "concept:b"), ("concept:b", "concept:c"), ("concept:c", "concept:a")
+    ]  # fmt: skip
+
+
+def test_a_dangling_endpoint_is_reported_at_its_own_file_and_line_among_many_files() -> None:
+    records = [
+        *raw(entity("A"), entity("B")),
+        RawRecord(Location(Path("one.jsonl"), 3), relation("concept:a", "concept:b")),
+        RawRecord(Location(Path("two.jsonl"), 5), relation("concept:b", "concept:a")),
+        RawRecord(Location(Path("one.jsonl"), 4), relation("concept:a", "concept:gone")),
+    ]
+    _, problems = validate(records, nothing_stored, SCHEMA)
+    assert [str(p) for p in problems] == [
+        "one.jsonl:4: field 'target': 'concept:gone' is neither in the input nor in the database"
+    ]
+
+
 def test_the_same_pair_in_the_other_direction_is_another_relation() -> None:
     _, problems = validate(
         raw(entity("A"), entity("B"), relation("concept:a", "concept:b"), relation("concept:b", "concept:a")),

@@ -16,7 +16,15 @@ from pydantic import ValidationError
 from core.schema import read_schema_file
 from ingest.problems import Location
 from ingest.readers import RawRecord, read_file
-from ingest.records import ID_RE, SLUG_PATTERN, EntityRecord, RelationRecord, schema_context, slugify
+from ingest.records import (
+    ID_RE,
+    SLUG_PATTERN,
+    Entity,
+    EntityRecord,
+    RelationRecord,
+    schema_context,
+    slugify,
+)
 from ingest.sources import wn18rr
 from ingest.validate import parse_record, validate
 
@@ -145,7 +153,7 @@ def test_valid_entities_survive_a_json_lines_round_trip(records: list[EntityReco
         assert [r.location.line for r in raw] == list(range(1, len(records) + 1))
         valid, invalid = validate(raw, lambda ids: set(), SCHEMA)
         assert invalid == []
-        assert valid.entities == records
+        assert valid.entities == [Entity.of(record) for record in records]
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
