@@ -25,7 +25,7 @@ from rich.table import Table
 
 from bench.run import RESULTS, command_line, machine
 from ingest.embedding import HashingEmbedder
-from ingest.pipeline import Ingester, IngestSummary
+from ingest.pipeline import IngestSummary, plan_entities
 from ingest.readers import RawRecord
 from ingest.sources.synthetic import SCHEMA, SyntheticSpec, generate
 from ingest.validate import validate
@@ -59,7 +59,7 @@ def one_round(spec: SyntheticSpec) -> dict[str, Any]:
     total = time.perf_counter() - started
     assert not problems, problems[:3]
     started = time.perf_counter()
-    Ingester(None, None, HashingEmbedder()).plan_entities(valid.entities, {}, IngestSummary())  # type: ignore[arg-type]
+    plan_entities(valid.entities, {}, HashingEmbedder().model_name, IngestSummary())
     planned = time.perf_counter() - started
     return {
         "source_seconds": round(source.seconds, 2),

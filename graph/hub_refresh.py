@@ -14,8 +14,9 @@ from graph.refresh import SettledRefresher
 
 # Every neighbourhood the cache keeps is worth reading ahead: a hub of 2,000-7,000 relationships
 # still took 46-198 ms at its first request when only those of 20,000 and more were read
-# (docs/performance.md). Reading costs Neo4j time in proportion to the degrees, about 10 s after
-# each settled change for a hundred such hubs, in the background.
+# (docs/performance.md). Reading costs Neo4j time in proportion to the degrees, in the background
+# after each settled change: at 1M entities, 1-2 s for each hub of 100k+ and 0.1-0.3 s for each of
+# 3,000-11,000.
 REFRESH_FROM_DEGREE = HUB_DEGREE
 REFRESHED_HUBS = 128  # of the cache's 256 kept neighbourhoods: the rest stay for what readers open
 

@@ -31,7 +31,7 @@ from core.db import Database, forget_bookmarks
 from core.errors import AtlasError
 from core.queries import Queries
 from ingest.embedding import Embedder, embedding_hash
-from ingest.pipeline import Ingester, IngestSummary, Progress, batched, relation_rows
+from ingest.pipeline import Ingester, IngestSummary, Progress, batched, plan_entities, relation_rows
 from ingest.validate import ValidInput
 from neo4j_local.server import LocalNeo4j
 
@@ -161,7 +161,7 @@ class BulkIngester(Ingester):
         """Plan and embed as the Bolt path does, write the import files, replace the database."""
         assert self.server is not None
         with summary.timed("plan"):
-            actions = self.plan_entities(valid.entities, {}, summary)
+            actions = plan_entities(valid.entities, {}, self.embedder.model_name, summary)
             rows, to_embed = self.planned(valid.entities, actions)
         vectors, hashes = self._embed_all(to_embed, summary)
         folder = self.server.home / "bulk-import"

@@ -36,7 +36,7 @@ FRESH_RELATIONS_BATCH_FACTOR = 10
 # like length together, small enough that a million vectors are never held at once.
 EMBED_WINDOW = 8192
 
-# What the ingest does with an entity (Ingester.plan_entities): flags.
+# What the ingest does with an entity (plan_entities): flags.
 WRITE, EMBED = 1, 2
 
 # Reports progress: (stage, done, total).
@@ -166,13 +166,13 @@ class Ingester:
             summary.notices.extend(notices)
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
-        return set(self._existing(list(ids)))
+        return set(self.stored_entities(list(ids)))
 
     def write(self, valid: ValidInput, summary: IngestSummary | None = None) -> IngestSummary:
         summary = summary or IngestSummary()
         with summary.timed("plan"):
-            existing = self._existing([entity.entity_id for entity in valid.entities])
-            actions = self.plan_entities(valid.entities, existing, summary)
+            existing = self.stored_entities([entity.entity_id for entity in valid.entities])
+            actions = plan_entities(valid.entities, existing, self.embedder.model_name, summary)
             new_ids = {entity.entity_id for entity in valid.entities} - existing.keys()
             del existing
         summary.embeddings_computed = self._write_entities_with_embeddings(valid.entities, actions, summary)
@@ -180,52 +180,13 @@ class Ingester:
             self._write_relations(valid.relations, new_ids, summary)
         return summary
 
-    def _existing(self, ids: list[str]) -> dict[str, StoredEntity]:
+    def stored_entities(self, ids: list[str]) -> dict[str, StoredEntity]:
+        """What the database holds for those of `ids` it holds, to plan an ingest against."""
         found: dict[str, StoredEntity] = {}
         for chunk in batched(ids, 10_000):
             for record in self.db.read(self.queries["existing_entities"], ids=list(chunk)):
                 found[record["id"]] = StoredEntity(*(record[key] for key in StoredEntity._fields))
         return found
-
-    def plan_entities(
-        self, entities: Sequence[Entity], existing: dict[str, StoredEntity], summary: IngestSummary
-    ) -> bytearray:
-        """Per entity, what to do with it: WRITE (new or changed), EMBED (text changed or vector
-        missing), both, or nothing (unchanged, or merged by curation). One byte each: the rows
-        themselves are made window by window, since a million of them would not fit beside the
-        records."""
-        actions = bytearray(len(entities))
-        other_model = 0
-        for number, entity in enumerate(entities):
-            old = existing.get(entity.entity_id)
-            if old is not None and old.status == "merged":
-                summary.merged_kept += 1
-                continue
-            content_hash = entity_properties(entity)["content_hash"]
-            if old is None:
-                summary.entities.created += 1
-            elif old.content_hash == content_hash:
-                summary.entities.unchanged += 1
-            else:
-                summary.entities.updated += 1
-            action = WRITE if old is None or old.content_hash != content_hash else 0
-            if (
-                old is None
-                or not old.has_embedding
-                or old.embedding_hash != embedding_hash(embedding_text(entity), self.embedder.model_name)
-            ):
-                action |= EMBED
-                if old is not None and old.has_embedding and not action & WRITE:
-                    other_model += 1  # the same text, so the vector came from another model
-            actions[number] = action
-        if other_model:
-            notice = (
-                f"embedding model {self.embedder.model_name}: re-embedding {other_model} entities "
-                "whose vectors came from another model"
-            )
-            log.warning(notice)  # before the (long) embedding starts
-            summary.notices.append(notice)
-        return actions
 
     def _write_entities_with_embeddings(
         self, entities: Sequence[Entity], actions: bytearray, summary: IngestSummary
@@ -301,6 +262,47 @@ class Ingester:
                 setattr(outcomes, record["outcome"], getattr(outcomes, record["outcome"]) + record["count"])
             done += len(chunk)
             self.progress("relations", done, total)
+
+
+def plan_entities(
+    entities: Sequence[Entity], existing: dict[str, StoredEntity], model_name: str, summary: IngestSummary
+) -> bytearray:
+    """Per entity, what an ingest does with it: WRITE (new or changed), EMBED (text changed, or
+    vector missing or of another model than `model_name`), both, or nothing (unchanged, or merged
+    by curation); the outcomes are counted in `summary`. One byte each: the rows themselves are
+    made window by window, since a million of them would not fit beside the records."""
+    actions = bytearray(len(entities))
+    other_model = 0
+    for number, entity in enumerate(entities):
+        old = existing.get(entity.entity_id)
+        if old is not None and old.status == "merged":
+            summary.merged_kept += 1
+            continue
+        content_hash = entity_properties(entity)["content_hash"]
+        if old is None:
+            summary.entities.created += 1
+        elif old.content_hash == content_hash:
+            summary.entities.unchanged += 1
+        else:
+            summary.entities.updated += 1
+        action = WRITE if old is None or old.content_hash != content_hash else 0
+        if (
+            old is None
+            or not old.has_embedding
+            or old.embedding_hash != embedding_hash(embedding_text(entity), model_name)
+        ):
+            action |= EMBED
+            if old is not None and old.has_embedding and not action & WRITE:
+                other_model += 1  # the same text, so the vector came from another model
+        actions[number] = action
+    if other_model:
+        notice = (
+            f"embedding model {model_name}: re-embedding {other_model} entities "
+            "whose vectors came from another model"
+        )
+        log.warning(notice)  # before the (long) embedding starts
+        summary.notices.append(notice)
+    return actions
 
 
 def ensure_indexes(db: Database, queries: Queries, dimensions: int) -> list[str]:

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.embedding import embedding_hash, embedding_text
-from ingest.pipeline import Ingester, IngestSummary, batched, entity_properties, relation_rows
+from ingest.pipeline import EMBED, Ingester, IngestSummary, batched, plan_entities, relation_rows
 from ingest.problems import IngestError, Problem
 from ingest.readers import RawRecord
 from ingest.schema_use import DatasetTypes, schema_to_validate
@@ -67,25 +66,9 @@ def preview(ingester: Ingester, records: list[RawRecord], problems: list[Problem
     if problems + invalid:
         raise IngestError(problems + invalid)
     ids = [entity.entity_id for entity in valid.entities]
-    existing: dict[str, dict[str, Any]] = {}
-    for chunk in batched(ids, 10_000):
-        for record in ingester.db.read(ingester.queries["existing_entities"], ids=list(chunk)):
-            existing[record["id"]] = record.data()
-    for entity in valid.entities:
-        old = existing.get(entity.entity_id)
-        if old is not None and old["status"] == "merged":
-            summary.merged_kept += 1
-            continue
-        content_hash = entity_properties(entity)["content_hash"]
-        if old is None:
-            summary.entities.created += 1
-        elif old["content_hash"] == content_hash:
-            summary.entities.unchanged += 1
-        else:
-            summary.entities.updated += 1
-        text_hash = embedding_hash(embedding_text(entity), ingester.embedder.model_name)
-        if old is None or not old["has_embedding"] or old["embedding_hash"] != text_hash:
-            summary.embeddings_computed += 1  # would be computed
+    existing = ingester.stored_entities(ids)
+    actions = plan_entities(valid.entities, existing, ingester.embedder.model_name, summary)
+    summary.embeddings_computed = sum(1 for action in actions if action & EMBED)  # would be computed
     new_ids = set(ids) - existing.keys()
     known = [r for r in valid.relations if r.source not in new_ids and r.target not in new_ids]
     summary.relations.created += len(valid.relations) - len(known)  # a new entity has no relation yet
