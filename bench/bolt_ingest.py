@@ -5,7 +5,7 @@ servers of their own (fresh folder, free loopback ports), without the rest of `p
 For each graph:
   1. LOAD CSV of the validated records (bench/loaders.py: Atlas's constraint and indexes first,
      entities MERGEd, relations CREATEd, 10,000 rows per transaction) into an empty database.
-  2. Atlas's `Ingester.ingest_records` of the same records, as `atlas import` runs it, into another
+  2. `atlas import` of the same records (a process of its own, for its peak RSS) into another
      empty database, with the hashing embedder (the model's cost is measured by
      bench.embedding_backends): seconds per stage. Its vectors are written with the entities, so
      the `entities` stage includes writing 384 floats per entity, which LOAD CSV does not.
@@ -20,7 +20,6 @@ import os
 import platform
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -34,12 +33,10 @@ from rich.table import Table
 
 from bench.datasets import BenchGraph, bench_graph
 from bench.loaders import load_csv, write_load_csv_files
-from bench.run import command_line
+from bench.run import atlas_import, command_line
 from core.db import Connection, Database, open_driver
 from core.queries import Queries
 from core.settings import PROJECT_ROOT
-from ingest.embedding import HashingEmbedder
-from ingest.pipeline import Ingester
 from ingest.sources.synthetic import SyntheticSpec
 from neo4j_local.server import LocalNeo4j
 
@@ -54,8 +51,14 @@ console = Console()
 
 @app.command()
 def main(
-    graphs: Annotated[str, typer.Option(help="comma-separated: wn18rr, codex-m, codex-s")] = "wn18rr,codex-m",
+    graphs: Annotated[
+        str, typer.Option(help="comma-separated: wn18rr, codex-m, codex-s, synthetic")
+    ] = "wn18rr,codex-m",
     datasets: Annotated[Path, typer.Option()] = DEFAULT_DATASETS,
+    entities: Annotated[int, typer.Option(help="Synthetic graph: entities.")] = 1_000_000,
+    relations: Annotated[int, typer.Option(help="Synthetic graph: relations.")] = 5_000_000,
+    hubs: Annotated[int, typer.Option(help="Synthetic graph: hub entities.")] = 20,
+    hub_degree: Annotated[int, typer.Option(help="Synthetic graph: relations per hub.")] = 100_000,
     heap: Annotated[str, typer.Option()] = "2g",
     pagecache: Annotated[str, typer.Option()] = "1g",
     out: Annotated[Path, typer.Option()] = RESULTS / "bolt-ingest.json",
@@ -68,7 +71,7 @@ def main(
         "graphs": {},
     }
     for name in graphs.split(","):
-        graph = bench_graph(name, datasets, SyntheticSpec())
+        graph = bench_graph(name, datasets, SyntheticSpec(entities, relations, hubs, hub_degree))
         report["graphs"][name] = run_graph(graph, heap, pagecache)
         out.write_text(json.dumps(report, indent=2) + "\n")
         print_table(name, report["graphs"][name])
@@ -89,10 +92,10 @@ def run_graph(graph: BenchGraph, heap: str, pagecache: str) -> dict[str, Any]:
                 "seconds": {k: round(v, 2) for k, v in seconds.items()},
                 "counts": counts(db),
             }
-        with server(folder / "atlas-server", heap, pagecache) as (_, db):
-            result["atlas"] = atlas_ingest(graph, db)
+        with server(folder / "atlas-server", heap, pagecache) as (local, db):
+            result["atlas"] = atlas_import(graph, local, folder)
             result["atlas"]["counts"] = counts(db)
-            result["atlas_reingest"] = atlas_ingest(graph, db)
+            result["atlas_reingest"] = atlas_import(graph, local, folder)
     result["ratio"] = ratios(result)
     return result
 
@@ -107,15 +110,6 @@ def server(home: Path, heap: str, pagecache: str) -> Iterator[tuple[LocalNeo4j, 
     finally:
         driver.close()
         local.stop()
-
-
-def atlas_ingest(graph: BenchGraph, db: Database) -> dict[str, Any]:
-    ingester = Ingester(db, Queries(PROJECT_ROOT / "cypher"), HashingEmbedder())
-    start = time.perf_counter()
-    summary = ingester.ingest_records(graph.records(), [], graph.schema())
-    figures = summary.as_dict()
-    figures["wall_seconds"] = round(time.perf_counter() - start, 2)
-    return figures
 
 
 def counts(db: Database) -> dict[str, Any]:
@@ -158,11 +152,21 @@ def print_table(name: str, result: dict[str, Any]) -> None:
         str(ratio["load_csv_seconds"]),
         f"{ratio['ingest_over_load_csv']}x",
     )
+    table.add_row("import (wall), peak RSS", str(result["atlas"]["wall_seconds"]), "", _mib(result["atlas"]))
     reingest = result["atlas_reingest"]
     table.add_row(
         "re-ingest (wall)", str(reingest["wall_seconds"]), "", f"{reingest['embeddings_computed']} embedded"
     )
+    table.add_row("re-ingest per stage", _stages(reingest["seconds"]), "", _mib(reingest))
     console.print(table)
+
+
+def _mib(run: dict[str, Any]) -> str:
+    return f"{run['peak_rss_mib']} MiB peak"
+
+
+def _stages(seconds: dict[str, float]) -> str:
+    return ", ".join(f"{stage} {seconds[stage]}" for stage in STAGES if stage in seconds)
 
 
 if __name__ == "__main__":

@@ -266,3 +266,50 @@ def test_two_simultaneous_first_imports_write_each_relation_once(ingester, db, t
         "RETURN count(*) AS pairs, max(copies) AS most"
     )[0]
     assert (counts["pairs"], counts["most"]) == (600, 1)
+
+
+def hub_graph(spokes: int) -> list[dict]:
+    """One hub with a relation to each of `spokes` entities."""
+    records: list[dict] = [{"kind": "entity", "type": "concept", "name": "Hub"}]
+    for i in range(spokes):
+        records.append({"kind": "entity", "type": "concept", "name": f"Spoke {i}"})
+        records.append(
+            {"kind": "relation", "source": "concept:hub", "type": "extends", "target": f"concept:spoke-{i}"}
+        )
+    return records
+
+
+def test_an_unchanged_reingest_reads_each_sources_relations_back_and_counts_them_unchanged(
+    ingest, db, queries, tmp_path: Path
+) -> None:
+    records = hub_graph(spokes=300)
+    ingest(write_jsonl(tmp_path / "g.jsonl", records))
+    stored = db.read(queries["stored_relations"], sources=[["concept:hub", 300]])
+    assert [len(record["stored"]) for record in stored] == [300]
+    before = graph_snapshot(db)
+    again = ingest(write_jsonl(tmp_path / "g.jsonl", records))
+    assert (again.relations.unchanged, again.relations.created, again.relations.updated) == (300, 0, 0)
+    assert graph_snapshot(db) == before
+
+
+def test_a_hub_given_a_few_relations_is_not_read_back_and_they_still_come_out_right(
+    ingest, db, queries, tmp_path: Path
+) -> None:
+    records = hub_graph(spokes=300)
+    ingest(write_jsonl(tmp_path / "g.jsonl", records))
+    # 300 stored against 3 given: reading them back would cost more than upserting the 3.
+    assert db.read(queries["stored_relations"], sources=[["concept:hub", 3]]) == []
+    spokes = [record for record in records if record["kind"] == "entity"]
+    relation = hub_graph(spokes=1)[-1]
+    given = [
+        *spokes,
+        dict(relation, target="concept:spoke-0"),  # unchanged
+        dict(relation, target="concept:spoke-1", description="rewritten"),  # updated
+        dict(relation, source="concept:spoke-2", target="concept:hub"),  # created
+    ]
+    summary = ingest(write_jsonl(tmp_path / "few.jsonl", given))
+    assert (summary.relations.unchanged, summary.relations.updated, summary.relations.created) == (1, 1, 1)
+    rewritten = (
+        "MATCH (:Entity {id: 'concept:hub'})-[r]->(:Entity {id: 'concept:spoke-1'}) RETURN r.description AS d"
+    )
+    assert db.read(rewritten)[0]["d"] == "rewritten"
