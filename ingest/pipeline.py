@@ -187,6 +187,8 @@ class Ingester:
     def stored_entities(self, ids: list[str]) -> dict[str, StoredEntity]:
         """What the database holds for those of `ids` it holds, to plan an ingest against."""
         found: dict[str, StoredEntity] = {}
+        if not self.db.read(self.queries["holds_entities"])[0]["holds"]:
+            return found  # a first import: 1.0 of WN18RR's 25.5 s went to finding nothing
         for chunk in batched(ids, 10_000):
             for record in self.db.read(self.queries["existing_entities"], ids=list(chunk)):
                 found[record["id"]] = StoredEntity(*(record[key] for key in StoredEntity._fields))
