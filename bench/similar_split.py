@@ -4,12 +4,15 @@ calls it: GraphReader.similar with the exact scan, then apart its two parts, the
 (`VectorScan.nearest`) and the Cypher over the scan's candidates (`similar.cypher` with `among`),
 and that Cypher without its no-edge check; last, `similar` again right after a brute-force
 product over 1M x 384 float32, as bench/measure.py runs one before each request it times.
+Python's full (generation 2) garbage collections during the timed calls are recorded, to tell a
+slow answer's cause.
 
     python -m bench.similar_split --entities 1000000 --samples 200 --out bench/results/similar-split-1m.json
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import random
 import tempfile
@@ -91,24 +94,55 @@ def measure(db: Database, queries: Queries, scans: VectorScans, samples: int) ->
         name: [] for name in ("similar", "scan", "cypher", "cypher_without_edge_check", "similar_after_numpy")
     }
     candidates: list[float] = []
+    collected: list[int] = []  # full collections during each `similar`
+    collections = FullCollections()
+    gc.callbacks.append(collections)
     for entity_id in sample:
         params = cypher_params(scan, entity_id)
         candidates.append(len(params["among"]))
+        before = collections.count
         ms["similar"].append(timed(reader.similar, entity_id))
+        collected.append(collections.count - before)
         ms["scan"].append(timed(scan.nearest, entity_id, WIDEST))
         ms["cypher"].append(timed(db.read, queries["similar"], **params))
         ms["cypher_without_edge_check"].append(timed(db.read, without_edge_check, **params))
         _ = vectors @ vectors[random.randrange(rows)]
         ms["similar_after_numpy"].append(timed(reader.similar, entity_id))
+    gc.callbacks.remove(collections)
     slowest = sorted(range(samples), key=lambda i: -ms["similar"][i])[:5]
     return {
         "samples": samples,
         "latency_ms": {name: percentiles(values) for name, values in ms.items()},
         "candidates": percentiles(candidates),
+        "full_collections_ms": percentiles(collections.ms) if collections.ms else {},
         "slowest": [
-            {"id": sample[i], **{name: round(values[i], 1) for name, values in ms.items()}} for i in slowest
+            {
+                "id": sample[i],
+                "candidates": candidates[i],
+                "full_collections_during_similar": collected[i],
+                **{name: round(values[i], 1) for name, values in ms.items()},
+            }
+            for i in slowest
         ],
     }
+
+
+class FullCollections:
+    """A gc callback: how many full collections ran, and how long each took."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.ms: list[float] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.ms.append((time.perf_counter() - self._started) * 1000)
 
 
 def cypher_params(scan: VectorScan, entity_id: str) -> dict[str, Any]:
