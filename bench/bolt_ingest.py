@@ -6,8 +6,9 @@ For each graph:
   1. LOAD CSV of the validated records (bench/loaders.py: Atlas's constraint and indexes first,
      entities MERGEd, relations CREATEd, 10,000 rows per transaction) into an empty database.
   2. `atlas import` of the same records (a process of its own, for its peak RSS) into another
-     empty database, with the hashing embedder (the model's cost is measured by
-     bench.embedding_backends): seconds per stage. Its vectors are written with the entities, so
+     empty database: the synthetic graph with the hashing embedder, the datasets with the model
+     (`atlas import` of a dataset has no other), whose stage, `embed`, no ratio counts (the model's
+     cost is measured by bench.embedding_backends): seconds per stage and peak RSS. Its vectors are written with the entities, so
      the `entities` stage includes writing 384 floats per entity, which LOAD CSV does not.
   3. The same ingest again: nothing written, no embedding computed.
 The ratio is LOAD CSV seconds over Atlas's validate + plan + entities + relations seconds.
