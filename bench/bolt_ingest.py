@@ -8,8 +8,9 @@ For each graph:
   2. `atlas import` of the same records (a process of its own, for its peak RSS) into another
      empty database: the synthetic graph with the hashing embedder, the datasets with the model
      (`atlas import` of a dataset has no other), whose stage, `embed`, no ratio counts (the model's
-     cost is measured by bench.embedding_backends): seconds per stage and peak RSS. Its vectors are written with the entities, so
-     the `entities` stage includes writing 384 floats per entity, which LOAD CSV does not.
+     cost is measured by bench.embedding_backends): seconds per stage and peak RSS. Its vectors
+     are written with the entities, so the `entities` stage includes writing 384 floats per
+     entity, which LOAD CSV does not.
   3. The same ingest again: nothing written, no embedding computed.
 The ratio is LOAD CSV seconds over Atlas's validate + plan + entities + relations seconds.
 """
