@@ -32,7 +32,7 @@ from core.db import Database
 from core.queries import Queries
 from core.schema import GraphSchema
 from core.settings import PROJECT_ROOT
-from graph.reader import GraphReader
+from graph.reader import GraphReader, candidate_steps, scan_candidates
 from graph.vector_scan import VectorScan, VectorScans
 from ingest.bulk import BulkIngester, BulkMode
 from ingest.embedding import HashingEmbedder
@@ -40,7 +40,9 @@ from ingest.schema_use import DatasetTypes
 from ingest.sources.synthetic import SyntheticSpec
 
 NO_EDGE_CHECK = "  AND NOT EXISTS { (e)--(other) }\n"
-THRESHOLD, WIDEST, FIRST_STEP = 0.65, 800, 20  # the reader's defaults for a page's /similar
+THRESHOLD, LIMIT = 0.65, 20  # /similar's defaults
+STEPS = candidate_steps(LIMIT)  # as GraphReader.similar widens over the scan
+WIDEST = STEPS[-1]
 app = typer.Typer(add_completion=False)
 
 
@@ -146,15 +148,14 @@ class FullCollections:
 
 
 def cypher_params(scan: VectorScan, entity_id: str) -> dict[str, Any]:
-    """similar.cypher's parameters as GraphReader._similar_by_scan makes them."""
+    """similar.cypher's parameters as GraphReader._similar_by_scan makes them (graph.reader)."""
     nearest = scan.nearest(entity_id, WIDEST)
     assert nearest is not None
-    can_pass = nearest.can_pass(THRESHOLD)
-    among = [pair[0] for rank, pair in enumerate(nearest.pairs) if rank < FIRST_STEP or can_pass[rank]]
+    among = [nearest.pairs[rank][0] for rank in scan_candidates(nearest, STEPS, THRESHOLD)]
     return {
         "id": entity_id,
         "threshold": THRESHOLD,
-        "limit": 20,
+        "limit": LIMIT,
         "candidates": len(among),
         "types": None,
         "nearest": 0,

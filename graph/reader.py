@@ -135,8 +135,7 @@ class GraphReader:
         shows, and every other one whose exact cosine can reach the threshold (graph/vector_scan.py
         bounds each scan cosine's error), up to the widest step."""
         can_pass = scanned.can_pass(threshold)
-        ranks = range(len(scanned.pairs))
-        chosen = [rank for rank in ranks if rank < steps[0] or can_pass[rank]][: steps[-1]]
+        chosen = scan_candidates(scanned, steps, threshold)
         among = [scanned.pairs[rank][0] for rank in chosen]
         record = self._read_similar(entity_id, threshold, limit, len(among), types, nearest, among)
         if record is None:
@@ -241,6 +240,14 @@ def candidate_steps(limit: int, widen: bool = True, floor: int = 0) -> list[int]
     while widen and steps[-1] < widest:
         steps.append(min(steps[-1] * WIDENING, widest))
     return steps
+
+
+def scan_candidates(scanned: Nearest, steps: list[int], threshold: float) -> list[int]:
+    """The ranks of the scan's neighbours that `similar`'s one query ranks exactly: the nearest as
+    many as the first step shows, and every other one whose exact cosine can reach the threshold,
+    up to the widest step."""
+    can_pass = scanned.can_pass(threshold)
+    return [rank for rank in range(len(scanned.pairs)) if rank < steps[0] or can_pass[rank]][: steps[-1]]
 
 
 def _similar_answer(
